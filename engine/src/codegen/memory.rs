@@ -1,0 +1,458 @@
+//! Closures for linear-memory loads and stores.
+//!
+//! The effective address is `(addr as u32) + offset`, computed in `u64` so it cannot wrap
+//! (`offset < 2^32`), and an access of `N` bytes is in bounds iff `ea + N <= mem_len`. The
+//! memory base and length are re-read from [`Ctx`] on every access because `memory.grow` (in
+//! this or any called function) may move and resize the memory between two accesses.
+//!
+//! As in [`super::numeric`], the constructors are generic over the memory word type (and, for
+//! loads, the extension function), so each operator and operand shape (address slot or
+//! immediate; for stores also value slot or immediate) gets its own closure with immediates
+//! pre-decoded. Accesses use unaligned reads/writes because Wasm allows any alignment.
+
+use super::{rd, wr, Code};
+use crate::error::TrapCode;
+use crate::exec::Ctx;
+use crate::translate::ir::{LoadOp, Operand, Slot, StoreOp};
+use std::mem::size_of;
+
+// Wasm memory is little-endian and the accesses below copy bytes in host order.
+#[cfg(target_endian = "big")]
+compile_error!("the engine's memory accesses assume a little-endian host");
+
+/// Boxes a closure as [`Code`], giving it the higher-ranked `&mut Ctx` signature.
+#[inline(always)]
+fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
+    Box::new(f)
+}
+
+/// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None` if they
+/// are not all inside the current memory.
+#[inline(always)]
+fn host<T>(ctx: &Ctx, ea: u64) -> Option<*mut T> {
+    if ea + size_of::<T>() as u64 <= ctx.mem_len as u64 {
+        // SAFETY: `ea < mem_len`, so the offset stays inside the memory allocation.
+        Some(unsafe { ctx.mem_base.add(ea as usize) }.cast::<T>())
+    } else {
+        None
+    }
+}
+
+/// A memory word a store writes: the low `size_of::<Self>()` bytes of a slot.
+trait Word: Copy + Send + Sync + 'static {
+    fn wrap(bits: u64) -> Self;
+}
+
+macro_rules! word {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            #[inline(always)]
+            fn wrap(bits: u64) -> Self {
+                bits as $t
+            }
+        }
+    )*};
+}
+word!(u8, u16, u32, u64);
+
+/// `dst = ext(mem[addr + offset] as T)`.
+fn ld<T: Copy + 'static>(
+    ext: impl Fn(T) -> u64 + Send + Sync + 'static,
+    dst: Slot,
+    addr: Operand,
+    offset: u64,
+    next: Code,
+) -> Code {
+    // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
+    // only returns pointers to in-bounds bytes, which may be unaligned.
+    match addr {
+        Operand::Slot(a) => code(move |ctx, fp| {
+            let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
+            let Some(p) = host::<T>(ctx, ea) else {
+                return ctx.trap(TrapCode::MemoryOutOfBounds);
+            };
+            unsafe { wr(fp, dst, ext(p.read_unaligned())) };
+            next(ctx, fp)
+        }),
+        Operand::Imm(a) => {
+            let ea = a as u32 as u64 + offset;
+            code(move |ctx, fp| {
+                let Some(p) = host::<T>(ctx, ea) else {
+                    return ctx.trap(TrapCode::MemoryOutOfBounds);
+                };
+                unsafe { wr(fp, dst, ext(p.read_unaligned())) };
+                next(ctx, fp)
+            })
+        }
+    }
+}
+
+/// `mem[addr + offset] = value as T` (truncated to the word).
+fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
+    // The address is checked before the value is read: both are plain slot reads, so the
+    // order is unobservable, and it keeps the shapes uniform.
+    // SAFETY (all closures): slots named by the translator lie inside the frame, and `host`
+    // only returns pointers to in-bounds bytes, which may be unaligned.
+    match (addr, value) {
+        (Operand::Slot(a), Operand::Slot(v)) => code(move |ctx, fp| {
+            let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
+            let Some(p) = host::<T>(ctx, ea) else {
+                return ctx.trap(TrapCode::MemoryOutOfBounds);
+            };
+            unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
+            next(ctx, fp)
+        }),
+        (Operand::Slot(a), Operand::Imm(v)) => {
+            let v = T::wrap(v);
+            code(move |ctx, fp| {
+                let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
+                let Some(p) = host::<T>(ctx, ea) else {
+                    return ctx.trap(TrapCode::MemoryOutOfBounds);
+                };
+                unsafe { p.write_unaligned(v) };
+                next(ctx, fp)
+            })
+        }
+        (Operand::Imm(a), Operand::Slot(v)) => {
+            let ea = a as u32 as u64 + offset;
+            code(move |ctx, fp| {
+                let Some(p) = host::<T>(ctx, ea) else {
+                    return ctx.trap(TrapCode::MemoryOutOfBounds);
+                };
+                unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
+                next(ctx, fp)
+            })
+        }
+        (Operand::Imm(a), Operand::Imm(v)) => {
+            let (ea, v) = (a as u32 as u64 + offset, T::wrap(v));
+            code(move |ctx, fp| {
+                let Some(p) = host::<T>(ctx, ea) else {
+                    return ctx.trap(TrapCode::MemoryOutOfBounds);
+                };
+                unsafe { p.write_unaligned(v) };
+                next(ctx, fp)
+            })
+        }
+    }
+}
+
+/// `dst = op [addr + offset]`, sign- or zero-extended per the operator into the slot encoding
+/// (i32 results zero-extended to 64 bits even when sign-extended to 32).
+pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, next: Code) -> Code {
+    match op {
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => {
+            ld(|v: u32| v as u64, dst, addr, offset, next)
+        }
+        LoadOp::I64Load | LoadOp::F64Load => ld(|v: u64| v, dst, addr, offset, next),
+        LoadOp::I32Load8S => ld(|v: i8| v as i32 as u32 as u64, dst, addr, offset, next),
+        LoadOp::I32Load16S => ld(|v: i16| v as i32 as u32 as u64, dst, addr, offset, next),
+        LoadOp::I32Load8U | LoadOp::I64Load8U => ld(|v: u8| v as u64, dst, addr, offset, next),
+        LoadOp::I32Load16U | LoadOp::I64Load16U => ld(|v: u16| v as u64, dst, addr, offset, next),
+        LoadOp::I64Load8S => ld(|v: i8| v as i64 as u64, dst, addr, offset, next),
+        LoadOp::I64Load16S => ld(|v: i16| v as i64 as u64, dst, addr, offset, next),
+        LoadOp::I64Load32S => ld(|v: i32| v as i64 as u64, dst, addr, offset, next),
+    }
+}
+
+/// `op [addr + offset] = value`, storing the low bytes of the value's slot bits.
+pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
+    match op {
+        StoreOp::I32Store8 | StoreOp::I64Store8 => st::<u8>(addr, value, offset, next),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => st::<u16>(addr, value, offset, next),
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => {
+            st::<u32>(addr, value, offset, next)
+        }
+        StoreOp::I64Store | StoreOp::F64Store => st::<u64>(addr, value, offset, next),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::SIGNAL;
+    use crate::exec::Signal;
+
+    /// What the terminating `next` closure returns.
+    const DONE: u32 = 7;
+    const UNTOUCHED: u64 = 0x5A5A_5A5A_5A5A_5A5A;
+
+    /// The single place a test context is built: memory is `mem`.
+    fn test_ctx(mem: &mut [u8]) -> Ctx {
+        Ctx::for_tests(mem)
+    }
+
+    fn done() -> Code {
+        Box::new(|_, _| DONE)
+    }
+
+    /// Runs `code` against memory `mem` with frame `frame`; `Err` is the trap it signalled.
+    fn run(code: &Code, mem: &mut [u8], frame: &mut [u64]) -> Result<(), TrapCode> {
+        let mut ctx = test_ctx(mem);
+        match code(&mut ctx, frame.as_mut_ptr()) {
+            DONE => Ok(()),
+            SIGNAL => match ctx.signal {
+                Signal::Trap(c) => Err(c),
+                _ => panic!("SIGNAL without a trap"),
+            },
+            r => panic!("unexpected return {r}"),
+        }
+    }
+
+    const LOADS: &[LoadOp] = &[
+        LoadOp::I32Load,
+        LoadOp::I64Load,
+        LoadOp::F32Load,
+        LoadOp::F64Load,
+        LoadOp::I32Load8S,
+        LoadOp::I32Load8U,
+        LoadOp::I32Load16S,
+        LoadOp::I32Load16U,
+        LoadOp::I64Load8S,
+        LoadOp::I64Load8U,
+        LoadOp::I64Load16S,
+        LoadOp::I64Load16U,
+        LoadOp::I64Load32S,
+        LoadOp::I64Load32U,
+    ];
+
+    const STORES: &[StoreOp] = &[
+        StoreOp::I32Store,
+        StoreOp::I64Store,
+        StoreOp::F32Store,
+        StoreOp::F64Store,
+        StoreOp::I32Store8,
+        StoreOp::I32Store16,
+        StoreOp::I64Store8,
+        StoreOp::I64Store16,
+        StoreOp::I64Store32,
+    ];
+
+    /// Independent oracle: width and expected slot value for a load of little-endian `bytes`.
+    fn load_oracle(op: LoadOp, bytes: &[u8]) -> (usize, u64) {
+        let le = |n: usize| {
+            bytes[..n]
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| acc << 8 | b as u64)
+        };
+        let sext = |n: usize, v: u64| ((v << (64 - 8 * n)) as i64 >> (64 - 8 * n)) as u64;
+        use LoadOp::*;
+        match op {
+            I32Load | F32Load | I64Load32U => (4, le(4)),
+            I64Load | F64Load => (8, le(8)),
+            I32Load8S => (1, sext(1, le(1)) as u32 as u64),
+            I32Load16S => (2, sext(2, le(2)) as u32 as u64),
+            I32Load8U | I64Load8U => (1, le(1)),
+            I32Load16U | I64Load16U => (2, le(2)),
+            I64Load8S => (1, sext(1, le(1))),
+            I64Load16S => (2, sext(2, le(2))),
+            I64Load32S => (4, sext(4, le(4))),
+        }
+    }
+
+    fn store_width(op: StoreOp) -> usize {
+        use StoreOp::*;
+        match op {
+            I32Store8 | I64Store8 => 1,
+            I32Store16 | I64Store16 => 2,
+            I32Store | F32Store | I64Store32 => 4,
+            I64Store | F64Store => 8,
+        }
+    }
+
+    fn pattern() -> Vec<u8> {
+        // High bits set in every byte so sign extension is visible at any width.
+        (0..32u8).map(|i| 0x80 | i.wrapping_mul(37)).collect()
+    }
+
+    #[test]
+    fn loads_in_and_just_out_of_bounds() {
+        for &op in LOADS {
+            let mut mem = pattern();
+            let len = mem.len() as u64;
+            let (n, _) = load_oracle(op, &mem);
+            // (address, offset) pairs: split differently between the two so both are used.
+            let last = len - n as u64;
+            for (addr, offset) in [(0, 0), (3, 0), (1, 2), (last, 0), (0, last), (last - 5, 5)] {
+                let (_, want) = load_oracle(op, &mem[(addr + offset) as usize..]);
+                for imm in [false, true] {
+                    // Garbage above bit 31 of the address must be ignored.
+                    let a = addr | 0xFFFF_0000_0000_0000;
+                    let operand = if imm {
+                        Operand::Imm(a)
+                    } else {
+                        Operand::Slot(0)
+                    };
+                    let mut frame = [a, UNTOUCHED];
+                    assert_eq!(
+                        run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame),
+                        Ok(())
+                    );
+                    assert_eq!(frame[1], want, "{op} at {addr}+{offset} imm {imm}");
+                }
+            }
+            for (addr, offset) in [
+                (last + 1, 0),
+                (0, last + 1),
+                (len, 0),
+                (0xFFFF_FFFF, 0),
+                (0xFFFF_FFFF, 0xFFFF_FFFF),
+            ] {
+                for imm in [false, true] {
+                    let operand = if imm {
+                        Operand::Imm(addr)
+                    } else {
+                        Operand::Slot(0)
+                    };
+                    let mut frame = [addr, UNTOUCHED];
+                    let r = run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame);
+                    assert_eq!(
+                        r,
+                        Err(TrapCode::MemoryOutOfBounds),
+                        "{op} at {addr}+{offset} imm {imm}"
+                    );
+                    assert_eq!(frame[1], UNTOUCHED);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stores_in_and_just_out_of_bounds() {
+        let value = 0x8877_6655_4433_2211u64;
+        for &op in STORES {
+            let n = store_width(op);
+            let len = pattern().len() as u64;
+            let last = len - n as u64;
+            for (addr, offset) in [(0, 0), (5, 0), (2, 3), (last, 0), (0, last)] {
+                for shape in 0..4 {
+                    let (ai, vi) = (shape & 1 != 0, shape & 2 != 0);
+                    let a = addr | 0xABCD_0000_0000_0000;
+                    let addr_op = if ai {
+                        Operand::Imm(a)
+                    } else {
+                        Operand::Slot(0)
+                    };
+                    let value_op = if vi {
+                        Operand::Imm(value)
+                    } else {
+                        Operand::Slot(1)
+                    };
+                    let mut mem = pattern();
+                    let mut frame = [a, value];
+                    assert_eq!(
+                        run(
+                            &store(op, addr_op, value_op, offset, done()),
+                            &mut mem,
+                            &mut frame
+                        ),
+                        Ok(())
+                    );
+                    let mut want = pattern();
+                    let ea = (addr + offset) as usize;
+                    want[ea..ea + n].copy_from_slice(&value.to_le_bytes()[..n]);
+                    assert_eq!(mem, want, "{op} at {addr}+{offset} shape {shape}");
+                }
+            }
+            for (addr, offset) in [
+                (last + 1, 0),
+                (0, last + 1),
+                (len, 0),
+                (0xFFFF_FFFF, 0xFFFF_FFFF),
+            ] {
+                for shape in 0..4 {
+                    let (ai, vi) = (shape & 1 != 0, shape & 2 != 0);
+                    let addr_op = if ai {
+                        Operand::Imm(addr)
+                    } else {
+                        Operand::Slot(0)
+                    };
+                    let value_op = if vi {
+                        Operand::Imm(value)
+                    } else {
+                        Operand::Slot(1)
+                    };
+                    let mut mem = pattern();
+                    let mut frame = [addr, value];
+                    let r = run(
+                        &store(op, addr_op, value_op, offset, done()),
+                        &mut mem,
+                        &mut frame,
+                    );
+                    assert_eq!(
+                        r,
+                        Err(TrapCode::MemoryOutOfBounds),
+                        "{op} at {addr}+{offset} shape {shape}"
+                    );
+                    assert_eq!(mem, pattern(), "a trapping store must not write");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn store_then_load_round_trips() {
+        let mut mem = vec![0u8; 16];
+        let mut frame = [3u64, 0xFFFF_FF80, UNTOUCHED];
+        let st = store(
+            StoreOp::I32Store8,
+            Operand::Slot(0),
+            Operand::Slot(1),
+            1,
+            done(),
+        );
+        assert_eq!(run(&st, &mut mem, &mut frame), Ok(()));
+        assert_eq!(mem[4], 0x80);
+        let ld = load(LoadOp::I32Load8S, 2, Operand::Imm(4), 0, done());
+        assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
+        assert_eq!(
+            frame[2], 0xFFFF_FF80,
+            "i32 sign extension stays zero-extended in the slot"
+        );
+        let ld = load(LoadOp::I64Load8S, 2, Operand::Imm(0), 4, done());
+        assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
+        assert_eq!(frame[2], 0xFFFF_FFFF_FFFF_FF80);
+    }
+
+    #[test]
+    fn bounds_follow_the_current_memory_length() {
+        // The same closure must see a grown (or moved) memory: nothing is cached at build time.
+        let ld = load(LoadOp::I64Load, 1, Operand::Slot(0), 0, done());
+        let mut small = vec![1u8; 8];
+        let mut big = vec![2u8; 16];
+        let mut frame = [8u64, UNTOUCHED];
+        assert_eq!(
+            run(&ld, &mut small, &mut frame),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(run(&ld, &mut big, &mut frame), Ok(()));
+        assert_eq!(frame[1], 0x0202_0202_0202_0202);
+        // An empty memory (dangling base) traps on every access, even zero-offset ones.
+        let mut empty: Vec<u8> = Vec::new();
+        frame[0] = 0;
+        assert_eq!(
+            run(&ld, &mut empty, &mut frame),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+        let st = store(
+            StoreOp::I32Store8,
+            Operand::Imm(0),
+            Operand::Imm(0),
+            0,
+            done(),
+        );
+        assert_eq!(
+            run(&st, &mut empty, &mut frame),
+            Err(TrapCode::MemoryOutOfBounds)
+        );
+    }
+
+    #[test]
+    fn unaligned_accesses_work() {
+        let mut mem = (0..16u8).collect::<Vec<_>>();
+        let mut frame = [1u64, UNTOUCHED];
+        let ld = load(LoadOp::I64Load, 1, Operand::Slot(0), 2, done());
+        assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
+        assert_eq!(frame[1], u64::from_le_bytes([3, 4, 5, 6, 7, 8, 9, 10]));
+    }
+}

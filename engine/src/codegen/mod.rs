@@ -1,0 +1,83 @@
+//! Code generation: turns each [`BlockIr`] into one chain of boxed closures.
+//!
+//! Every closure has the same type, [`Code`]: it receives the execution context and the frame
+//! pointer, does its work, then tail-calls the next closure of its block. The last closure of
+//! a block is its terminator, which returns the index of the next block to run (or
+//! [`RETURN`]/[`SIGNAL`]). So a basic block costs one call from the function's driver loop
+//! plus one jump per instruction, and a branch costs nothing beyond returning an index.
+//!
+//! Submodules group the closure constructors by category; each specialises on operand shape
+//! (slot or immediate) so the hot closures do no operand decoding at run time.
+
+pub(crate) mod call;
+pub(crate) mod control;
+pub(crate) mod memory;
+pub(crate) mod numeric;
+pub(crate) mod state;
+
+use crate::exec::Ctx;
+use crate::module::ModuleInner;
+use crate::translate::ir::{BlockIr, FuncIr, Inst};
+
+/// A compiled statement or terminator. Returns the next block index, [`RETURN`] or [`SIGNAL`].
+pub(crate) type Code = Box<dyn Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync>;
+
+/// Returned by a terminator when the function returns normally.
+pub(crate) const RETURN: u32 = u32::MAX;
+/// Returned when execution must stop: the reason (trap, host error, unwind) is in the context.
+pub(crate) const SIGNAL: u32 = u32::MAX - 1;
+
+/// Reads a slot as raw bits.
+#[inline(always)]
+pub(crate) unsafe fn rd(fp: *mut u64, slot: u32) -> u64 {
+    *fp.add(slot as usize)
+}
+
+/// Writes raw bits to a slot.
+#[inline(always)]
+pub(crate) unsafe fn wr(fp: *mut u64, slot: u32, v: u64) {
+    *fp.add(slot as usize) = v;
+}
+
+/// Reads an operand (slot or immediate) on a cold path.
+#[inline(always)]
+pub(crate) unsafe fn operand(fp: *mut u64, op: crate::translate::ir::Operand) -> u64 {
+    match op {
+        crate::translate::ir::Operand::Slot(s) => rd(fp, s),
+        crate::translate::ir::Operand::Imm(v) => v,
+    }
+}
+
+/// What code generation needs from the module being compiled.
+pub(crate) struct Env<'a> {
+    pub module: &'a ModuleInner,
+}
+
+/// Compiles a lowered function into its block closures.
+pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
+    ir.blocks.iter().map(|b| compile_block(env, b)).collect()
+}
+
+fn compile_block(env: &Env<'_>, b: &BlockIr) -> Code {
+    let mut code = control::terminator(&b.term);
+    for inst in b.insts.iter().rev() {
+        code = instruction(env, inst, code);
+    }
+    code
+}
+
+fn instruction(env: &Env<'_>, inst: &Inst, next: Code) -> Code {
+    match *inst {
+        Inst::Copy { dst, src } => numeric::copy(dst, src, next),
+        Inst::Unary { op, dst, src } => numeric::unary(op, dst, src, next),
+        Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, next),
+        Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, next),
+        Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, next),
+        Inst::Store { op, addr, value, offset } => memory::store(op, addr, value, offset, next),
+        Inst::Call { func, base } => call::call(env, func, base, next),
+        Inst::CallIndirect { type_index, table, index, base } => {
+            call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, next)
+        }
+        _ => state::instruction(inst, next),
+    }
+}

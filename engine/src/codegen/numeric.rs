@@ -1,0 +1,892 @@
+//! Closures for numeric statements (unary and binary operators, `select`, copies), the two-way
+//! branch terminator with fused compares, and constant folding for the translator.
+//!
+//! Each operator's semantics is the matching function in [`crate::semantics`], named exactly
+//! once, in the operator tables at the bottom of this file (`unops!`/`binops!`). The tables
+//! expand into both the bit-level evaluators behind [`fold_unary`]/[`fold_binary`] and the
+//! closure constructors [`unary`]/[`binary`], so folding and execution cannot disagree.
+//!
+//! The constructors are generic over the semantics function. Every function item is its own
+//! zero-sized type, so each (operator, operand shape) pair monomorphises into a dedicated closure
+//! with the operation inlined and its operands captured pre-decoded (a slot index, or the
+//! immediate already converted to `i32`/`i64`/`f32`/`f64`): nothing is matched at run time.
+//! Operands that are all immediates are evaluated once at construction, leaving a constant
+//! store (or an unconditional trap), so no closure ever evaluates a constant expression.
+//!
+//! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
+//! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
+
+use super::{rd, wr, Code};
+use crate::error::TrapCode;
+use crate::exec::Ctx;
+use crate::semantics as s;
+use crate::translate::ir::{BinOp, Cond, Operand, Slot, UnOp};
+
+// ---------------------------------------------------------------------------------------------
+// Value encoding
+// ---------------------------------------------------------------------------------------------
+
+/// A value type as carried in a `u64` slot or immediate.
+trait Val: Copy + Send + Sync + 'static {
+    /// Decodes slot bits (32-bit types ignore the upper half).
+    fn decode(bits: u64) -> Self;
+    /// Encodes into slot bits (32-bit types zero-extended).
+    fn encode(self) -> u64;
+}
+
+impl Val for i32 {
+    #[inline(always)]
+    fn decode(bits: u64) -> Self {
+        bits as u32 as i32
+    }
+    #[inline(always)]
+    fn encode(self) -> u64 {
+        self as u32 as u64
+    }
+}
+
+impl Val for i64 {
+    #[inline(always)]
+    fn decode(bits: u64) -> Self {
+        bits as i64
+    }
+    #[inline(always)]
+    fn encode(self) -> u64 {
+        self as u64
+    }
+}
+
+impl Val for f32 {
+    #[inline(always)]
+    fn decode(bits: u64) -> Self {
+        f32::from_bits(bits as u32)
+    }
+    #[inline(always)]
+    fn encode(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+
+impl Val for f64 {
+    #[inline(always)]
+    fn decode(bits: u64) -> Self {
+        f64::from_bits(bits)
+    }
+    #[inline(always)]
+    fn encode(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+/// References (`funcref`/`externref`) are opaque 64-bit values.
+impl Val for u64 {
+    #[inline(always)]
+    fn decode(bits: u64) -> Self {
+        bits
+    }
+    #[inline(always)]
+    fn encode(self) -> u64 {
+        self
+    }
+}
+
+/// A semantics function's return type: a plain value, or `Result` for operators that can trap.
+/// Lets one generic constructor serve both; for plain values the error path is statically dead
+/// and vanishes after inlining.
+trait Ret {
+    fn into_bits(self) -> Result<u64, TrapCode>;
+}
+
+impl<T: Val> Ret for T {
+    #[inline(always)]
+    fn into_bits(self) -> Result<u64, TrapCode> {
+        Ok(self.encode())
+    }
+}
+
+impl<T: Val> Ret for Result<T, TrapCode> {
+    #[inline(always)]
+    fn into_bits(self) -> Result<u64, TrapCode> {
+        self.map(T::encode)
+    }
+}
+
+/// `ref.is_null`: the only numeric-like operator without a counterpart in `semantics`.
+#[inline(always)]
+fn ref_is_null(r: u64) -> i32 {
+    (r == 0) as i32
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared closure plumbing
+// ---------------------------------------------------------------------------------------------
+
+/// Boxes a closure as [`Code`]. Passing closures through this bound (rather than straight to
+/// `Box::new`) gives them the higher-ranked `&mut Ctx` signature without annotations.
+#[inline(always)]
+fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
+    Box::new(f)
+}
+
+/// Stores a result and continues, or traps. Always inlined so `next` stays a tail call.
+#[inline(always)]
+fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, next: &Code) -> u32 {
+    match r {
+        Ok(v) => {
+            // SAFETY: the translator only names slots inside the frame `fp` points at.
+            unsafe { wr(fp, dst, v) };
+            next(ctx, fp)
+        }
+        Err(c) => ctx.trap(c),
+    }
+}
+
+/// The closure for an operation whose operands were all immediates: the outcome is already
+/// known, so it is either a constant store or an unconditional trap.
+fn settled(r: Result<u64, TrapCode>, dst: Slot, next: Code) -> Code {
+    match r {
+        Ok(v) => copy(dst, Operand::Imm(v), next),
+        Err(c) => code(move |ctx, _| ctx.trap(c)),
+    }
+}
+
+/// The branch target for a condition; a plain `if` that LLVM lowers to a conditional move.
+#[inline(always)]
+fn pick(taken: bool, then: u32, els: u32) -> u32 {
+    if taken {
+        then
+    } else {
+        els
+    }
+}
+
+/// A terminator that always continues at block `target`.
+fn goto(target: u32) -> Code {
+    code(move |_, _| target)
+}
+
+/// Reads an operand by matching at run time: only for the cold generic fallbacks.
+#[inline(always)]
+unsafe fn read(fp: *mut u64, o: Operand) -> u64 {
+    match o {
+        Operand::Slot(s) => rd(fp, s),
+        Operand::Imm(v) => v,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generic constructors (monomorphised per semantics function)
+// ---------------------------------------------------------------------------------------------
+
+/// `dst = f(src)`.
+fn un<A: Val, R: Ret>(
+    f: impl Fn(A) -> R + Send + Sync + 'static,
+    dst: Slot,
+    src: Operand,
+    next: Code,
+) -> Code {
+    match src {
+        Operand::Slot(a) => code(move |ctx, fp| {
+            // SAFETY: slots named by the translator lie inside the frame.
+            let r = f(A::decode(unsafe { rd(fp, a) }));
+            finish(ctx, fp, dst, r.into_bits(), &next)
+        }),
+        Operand::Imm(a) => settled(f(A::decode(a)).into_bits(), dst, next),
+    }
+}
+
+/// `dst = f(lhs, rhs)`, one closure per operand shape.
+fn bin<A: Val, R: Ret>(
+    f: impl Fn(A, A) -> R + Send + Sync + 'static,
+    dst: Slot,
+    lhs: Operand,
+    rhs: Operand,
+    next: Code,
+) -> Code {
+    // SAFETY (all closures): slots named by the translator lie inside the frame.
+    match (lhs, rhs) {
+        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
+            let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
+            let r = f(A::decode(a), A::decode(b));
+            finish(ctx, fp, dst, r.into_bits(), &next)
+        }),
+        (Operand::Slot(a), Operand::Imm(b)) => {
+            let b = A::decode(b);
+            code(move |ctx, fp| {
+                let r = f(A::decode(unsafe { rd(fp, a) }), b);
+                finish(ctx, fp, dst, r.into_bits(), &next)
+            })
+        }
+        (Operand::Imm(a), Operand::Slot(b)) => {
+            let a = A::decode(a);
+            code(move |ctx, fp| {
+                let r = f(a, A::decode(unsafe { rd(fp, b) }));
+                finish(ctx, fp, dst, r.into_bits(), &next)
+            })
+        }
+        (Operand::Imm(a), Operand::Imm(b)) => {
+            settled(f(A::decode(a), A::decode(b)).into_bits(), dst, next)
+        }
+    }
+}
+
+/// A branch on comparison `f(lhs, rhs)` (0 or 1), one closure per operand shape.
+fn br_cmp<A: Val>(
+    f: impl Fn(A, A) -> i32 + Send + Sync + 'static,
+    lhs: Operand,
+    rhs: Operand,
+    then: u32,
+    els: u32,
+) -> Code {
+    // SAFETY (all closures): slots named by the translator lie inside the frame.
+    match (lhs, rhs) {
+        (Operand::Slot(a), Operand::Slot(b)) => code(move |_, fp| {
+            let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
+            pick(f(A::decode(a), A::decode(b)) != 0, then, els)
+        }),
+        (Operand::Slot(a), Operand::Imm(b)) => {
+            let b = A::decode(b);
+            code(move |_, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, then, els))
+        }
+        (Operand::Imm(a), Operand::Slot(b)) => {
+            let a = A::decode(a);
+            code(move |_, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, then, els))
+        }
+        (Operand::Imm(a), Operand::Imm(b)) => {
+            goto(pick(f(A::decode(a), A::decode(b)) != 0, then, els))
+        }
+    }
+}
+
+/// A branch on any other binary operator's i32 result (non-zero = taken). The translator only
+/// fuses integer compares, which [`br_cmp`] covers; this keeps [`branch`] total at the cost of
+/// matching on the operator at run time.
+fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: u32, els: u32) -> Code {
+    if let (Operand::Imm(a), Operand::Imm(b)) = (lhs, rhs) {
+        return match eval_binary(op, a, b) {
+            Ok(v) => goto(pick(v as u32 != 0, then, els)),
+            Err(c) => code(move |ctx, _| ctx.trap(c)),
+        };
+    }
+    code(move |ctx, fp| {
+        // SAFETY: slots named by the translator lie inside the frame.
+        let (a, b) = unsafe { (read(fp, lhs), read(fp, rhs)) };
+        match eval_binary(op, a, b) {
+            Ok(v) => pick(v as u32 != 0, then, els),
+            Err(c) => ctx.trap(c),
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public constructors
+// ---------------------------------------------------------------------------------------------
+
+/// `dst = src`. A self-copy compiles to nothing: `next` itself is returned.
+pub(crate) fn copy(dst: Slot, src: Operand, next: Code) -> Code {
+    match src {
+        Operand::Slot(s) if s == dst => next,
+        // SAFETY (both): slots named by the translator lie inside the frame.
+        Operand::Slot(s) => code(move |ctx, fp| {
+            unsafe { wr(fp, dst, rd(fp, s)) };
+            next(ctx, fp)
+        }),
+        Operand::Imm(v) => code(move |ctx, fp| {
+            unsafe { wr(fp, dst, v) };
+            next(ctx, fp)
+        }),
+    }
+}
+
+/// `dst = if cond != 0 { a } else { b }`; `cond` is an i32, `a`/`b` any 64-bit bits.
+pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, next: Code) -> Code {
+    let c = match cond {
+        Operand::Imm(c) => return copy(dst, if c as u32 != 0 { a } else { b }, next),
+        Operand::Slot(c) => c,
+    };
+    // Written as a value choice (not control flow) so it compiles branch-free: `select` is
+    // typically used precisely where the condition is unpredictable.
+    // SAFETY (all closures): slots named by the translator lie inside the frame.
+    match (a, b) {
+        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
+            unsafe {
+                let (x, y) = (rd(fp, a), rd(fp, b));
+                wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
+            }
+            next(ctx, fp)
+        }),
+        (Operand::Slot(a), Operand::Imm(y)) => code(move |ctx, fp| {
+            unsafe {
+                let x = rd(fp, a);
+                wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
+            }
+            next(ctx, fp)
+        }),
+        (Operand::Imm(x), Operand::Slot(b)) => code(move |ctx, fp| {
+            unsafe {
+                let y = rd(fp, b);
+                wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
+            }
+            next(ctx, fp)
+        }),
+        (Operand::Imm(x), Operand::Imm(y)) => code(move |ctx, fp| {
+            unsafe { wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y }) };
+            next(ctx, fp)
+        }),
+    }
+}
+
+/// The two-way branch terminator: returns block index `then` when `cond` holds, else `els`.
+pub(crate) fn branch(cond: Cond, then: u32, els: u32) -> Code {
+    let may_trap = matches!(cond, Cond::Compare(op, ..) if op.can_trap());
+    if then == els && !may_trap {
+        return goto(then);
+    }
+    // SAFETY (slot closures): slots named by the translator lie inside the frame.
+    match cond {
+        Cond::NonZero(Operand::Slot(s)) => {
+            code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 != 0, then, els))
+        }
+        Cond::Zero(Operand::Slot(s)) => {
+            code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 == 0, then, els))
+        }
+        Cond::NonZero(Operand::Imm(v)) => goto(pick(v as u32 != 0, then, els)),
+        Cond::Zero(Operand::Imm(v)) => goto(pick(v as u32 == 0, then, els)),
+        Cond::Compare(op, a, b) => {
+            compare_branch(op, a, b, then, els).unwrap_or_else(|| br_generic(op, a, b, then, els))
+        }
+    }
+}
+
+/// Constant-folds a unary operator on slot-encoded bits; `None` if it would trap.
+pub(crate) fn fold_unary(op: UnOp, v: u64) -> Option<u64> {
+    eval_unary(op, v).ok()
+}
+
+/// Constant-folds a binary operator on slot-encoded bits; `None` if it would trap.
+pub(crate) fn fold_binary(op: BinOp, a: u64, b: u64) -> Option<u64> {
+    eval_binary(op, a, b).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator tables: the single place each operator is bound to its semantics
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! unops {
+    ($($op:ident => $f:path,)*) => {
+        /// Evaluates a unary operator on slot-encoded bits.
+        fn eval_unary(op: UnOp, v: u64) -> Result<u64, TrapCode> {
+            match op {
+                $(UnOp::$op => $f(Val::decode(v)).into_bits(),)*
+            }
+        }
+
+        /// `dst = op src`, as a closure specialised for the operator and operand shape.
+        pub(crate) fn unary(op: UnOp, dst: Slot, src: Operand, next: Code) -> Code {
+            match op {
+                $(UnOp::$op => un($f, dst, src, next),)*
+            }
+        }
+
+        #[cfg(test)]
+        const ALL_UNOPS: &[UnOp] = &[$(UnOp::$op),*];
+    };
+}
+
+macro_rules! binops {
+    (
+        compare { $($cop:ident => $cf:path,)* }
+        other { $($op:ident => $f:path,)* }
+    ) => {
+        /// Evaluates a binary operator on slot-encoded bits.
+        fn eval_binary(op: BinOp, a: u64, b: u64) -> Result<u64, TrapCode> {
+            match op {
+                $(BinOp::$cop => $cf(Val::decode(a), Val::decode(b)).into_bits(),)*
+                $(BinOp::$op => $f(Val::decode(a), Val::decode(b)).into_bits(),)*
+            }
+        }
+
+        /// `dst = lhs op rhs`, as a closure specialised for the operator and operand shapes.
+        pub(crate) fn binary(op: BinOp, dst: Slot, lhs: Operand, rhs: Operand, next: Code) -> Code {
+            match op {
+                $(BinOp::$cop => bin($cf, dst, lhs, rhs, next),)*
+                $(BinOp::$op => bin($f, dst, lhs, rhs, next),)*
+            }
+        }
+
+        /// A specialised compare-and-branch, for the operators in the `compare` group.
+        fn compare_branch(op: BinOp, lhs: Operand, rhs: Operand, then: u32, els: u32) -> Option<Code> {
+            match op {
+                $(BinOp::$cop => Some(br_cmp($cf, lhs, rhs, then, els)),)*
+                _ => None,
+            }
+        }
+
+        #[cfg(test)]
+        const ALL_BINOPS: &[BinOp] = &[$(BinOp::$cop,)* $(BinOp::$op),*];
+    };
+}
+
+unops! {
+    I32Eqz => s::i32_eqz, I32Clz => s::i32_clz, I32Ctz => s::i32_ctz, I32Popcnt => s::i32_popcnt,
+    I32Extend8S => s::i32_extend8_s, I32Extend16S => s::i32_extend16_s,
+    I64Eqz => s::i64_eqz, I64Clz => s::i64_clz, I64Ctz => s::i64_ctz, I64Popcnt => s::i64_popcnt,
+    I64Extend8S => s::i64_extend8_s, I64Extend16S => s::i64_extend16_s, I64Extend32S => s::i64_extend32_s,
+    F32Abs => s::f32_abs, F32Neg => s::f32_neg, F32Ceil => s::f32_ceil, F32Floor => s::f32_floor,
+    F32Trunc => s::f32_trunc, F32Nearest => s::f32_nearest, F32Sqrt => s::f32_sqrt,
+    F64Abs => s::f64_abs, F64Neg => s::f64_neg, F64Ceil => s::f64_ceil, F64Floor => s::f64_floor,
+    F64Trunc => s::f64_trunc, F64Nearest => s::f64_nearest, F64Sqrt => s::f64_sqrt,
+    I32WrapI64 => s::i32_wrap_i64, I64ExtendI32S => s::i64_extend_i32_s, I64ExtendI32U => s::i64_extend_i32_u,
+    I32TruncF32S => s::i32_trunc_f32_s, I32TruncF32U => s::i32_trunc_f32_u,
+    I32TruncF64S => s::i32_trunc_f64_s, I32TruncF64U => s::i32_trunc_f64_u,
+    I64TruncF32S => s::i64_trunc_f32_s, I64TruncF32U => s::i64_trunc_f32_u,
+    I64TruncF64S => s::i64_trunc_f64_s, I64TruncF64U => s::i64_trunc_f64_u,
+    I32TruncSatF32S => s::i32_trunc_sat_f32_s, I32TruncSatF32U => s::i32_trunc_sat_f32_u,
+    I32TruncSatF64S => s::i32_trunc_sat_f64_s, I32TruncSatF64U => s::i32_trunc_sat_f64_u,
+    I64TruncSatF32S => s::i64_trunc_sat_f32_s, I64TruncSatF32U => s::i64_trunc_sat_f32_u,
+    I64TruncSatF64S => s::i64_trunc_sat_f64_s, I64TruncSatF64U => s::i64_trunc_sat_f64_u,
+    F32ConvertI32S => s::f32_convert_i32_s, F32ConvertI32U => s::f32_convert_i32_u,
+    F32ConvertI64S => s::f32_convert_i64_s, F32ConvertI64U => s::f32_convert_i64_u,
+    F64ConvertI32S => s::f64_convert_i32_s, F64ConvertI32U => s::f64_convert_i32_u,
+    F64ConvertI64S => s::f64_convert_i64_s, F64ConvertI64U => s::f64_convert_i64_u,
+    F32DemoteF64 => s::f32_demote_f64, F64PromoteF32 => s::f64_promote_f32,
+    RefIsNull => ref_is_null,
+}
+
+binops! {
+    // Integer compares: the ones the translator fuses into branches (`BinOp::is_int_compare`).
+    compare {
+        I32Eq => s::i32_eq, I32Ne => s::i32_ne, I32LtS => s::i32_lt_s, I32LtU => s::i32_lt_u,
+        I32GtS => s::i32_gt_s, I32GtU => s::i32_gt_u, I32LeS => s::i32_le_s, I32LeU => s::i32_le_u,
+        I32GeS => s::i32_ge_s, I32GeU => s::i32_ge_u,
+        I64Eq => s::i64_eq, I64Ne => s::i64_ne, I64LtS => s::i64_lt_s, I64LtU => s::i64_lt_u,
+        I64GtS => s::i64_gt_s, I64GtU => s::i64_gt_u, I64LeS => s::i64_le_s, I64LeU => s::i64_le_u,
+        I64GeS => s::i64_ge_s, I64GeU => s::i64_ge_u,
+    }
+    other {
+        F32Eq => s::f32_eq, F32Ne => s::f32_ne, F32Lt => s::f32_lt, F32Gt => s::f32_gt,
+        F32Le => s::f32_le, F32Ge => s::f32_ge,
+        F64Eq => s::f64_eq, F64Ne => s::f64_ne, F64Lt => s::f64_lt, F64Gt => s::f64_gt,
+        F64Le => s::f64_le, F64Ge => s::f64_ge,
+        I32Add => s::i32_add, I32Sub => s::i32_sub, I32Mul => s::i32_mul,
+        I32DivS => s::i32_div_s, I32DivU => s::i32_div_u, I32RemS => s::i32_rem_s, I32RemU => s::i32_rem_u,
+        I32And => s::i32_and, I32Or => s::i32_or, I32Xor => s::i32_xor,
+        I32Shl => s::i32_shl, I32ShrS => s::i32_shr_s, I32ShrU => s::i32_shr_u,
+        I32Rotl => s::i32_rotl, I32Rotr => s::i32_rotr,
+        I64Add => s::i64_add, I64Sub => s::i64_sub, I64Mul => s::i64_mul,
+        I64DivS => s::i64_div_s, I64DivU => s::i64_div_u, I64RemS => s::i64_rem_s, I64RemU => s::i64_rem_u,
+        I64And => s::i64_and, I64Or => s::i64_or, I64Xor => s::i64_xor,
+        I64Shl => s::i64_shl, I64ShrS => s::i64_shr_s, I64ShrU => s::i64_shr_u,
+        I64Rotl => s::i64_rotl, I64Rotr => s::i64_rotr,
+        F32Add => s::f32_add, F32Sub => s::f32_sub, F32Mul => s::f32_mul, F32Div => s::f32_div,
+        F32Min => s::f32_min, F32Max => s::f32_max, F32Copysign => s::f32_copysign,
+        F64Add => s::f64_add, F64Sub => s::f64_sub, F64Mul => s::f64_mul, F64Div => s::f64_div,
+        F64Min => s::f64_min, F64Max => s::f64_max, F64Copysign => s::f64_copysign,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::SIGNAL;
+    use crate::exec::Signal;
+    use TrapCode::{IntegerDivideByZero, IntegerOverflow, InvalidConversionToInteger};
+
+    /// What the terminating `next` closure returns.
+    const DONE: u32 = 7;
+    /// Pre-fills the destination slot, so tests can tell whether it was written.
+    const UNTOUCHED: u64 = 0x5A5A_5A5A_5A5A_5A5A;
+
+    /// The single place a test context is built (numeric closures never touch memory).
+    fn test_ctx(mem: &mut [u8]) -> Ctx {
+        Ctx::for_tests(mem)
+    }
+
+    fn done() -> Code {
+        Box::new(|_, _| DONE)
+    }
+
+    /// Interesting bit patterns for every type; some carry garbage above bit 31, which 32-bit
+    /// readers must ignore.
+    const POOL: &[u64] = &[
+        0,
+        1,
+        2,
+        31,
+        32,
+        63,
+        0x7FFF_FFFF,
+        0x8000_0000,
+        0xFFFF_FFFF,
+        0xDEAD_BEEF_0000_0005,
+        0x8000_0000_0000_0000,
+        0x7FFF_FFFF_FFFF_FFFF,
+        u64::MAX,
+        0x3FC0_0000,           // f32 1.5
+        0xBF80_0000,           // f32 -1.0
+        0x4F80_0000,           // f32 2^32
+        0x7FC0_0001,           // f32 NaN with payload
+        0x7F80_0000,           // f32 +inf
+        0x4004_0000_0000_0000, // f64 2.5
+        0xC1E0_0000_0000_0000, // f64 -2^31
+        0x41F0_0000_0000_0000, // f64 2^32
+        0x7FF8_0000_0000_0001, // f64 NaN with payload
+        0xFFF0_0000_0000_0000, // f64 -inf
+    ];
+
+    enum Outcome {
+        Value(u64),
+        Trapped(TrapCode),
+    }
+
+    /// Runs `code` on `frame`, returning the outcome read from `dst` or the trap signal.
+    fn run(code: &Code, frame: &mut [u64], dst: Slot) -> Outcome {
+        let mut ctx = test_ctx(&mut []);
+        match code(&mut ctx, frame.as_mut_ptr()) {
+            DONE => Outcome::Value(frame[dst as usize]),
+            SIGNAL => match ctx.signal {
+                Signal::Trap(c) => {
+                    assert_eq!(
+                        frame[dst as usize], UNTOUCHED,
+                        "a trapping op wrote its destination"
+                    );
+                    Outcome::Trapped(c)
+                }
+                _ => panic!("SIGNAL without a trap"),
+            },
+            r => panic!("unexpected return {r}"),
+        }
+    }
+
+    /// Whether `got` and `want` are the same result of the operator named `name`. The payload
+    /// of a NaN result is nondeterministic in Wasm, and in practice too: LLVM may commute
+    /// `a + b`, which changes whose payload x86 propagates when both inputs are NaN. So any
+    /// two NaNs of the result type (the name's prefix) agree.
+    fn same(name: &str, got: u64, want: u64) -> bool {
+        let nan32 = |v: u64| v >> 32 == 0 && f32::from_bits(v as u32).is_nan();
+        let nan64 = |v: u64| f64::from_bits(v).is_nan();
+        got == want
+            || (name.starts_with("f32.") && nan32(got) && nan32(want))
+            || (name.starts_with("f64.") && nan64(got) && nan64(want))
+    }
+
+    fn check(got: Outcome, want: Result<u64, TrapCode>, name: &str, what: &dyn Fn() -> String) {
+        match (got, want) {
+            (Outcome::Value(g), Ok(w)) => {
+                assert!(same(name, g, w), "{}: got {g:#x}, want {w:#x}", what())
+            }
+            (Outcome::Trapped(g), Err(w)) => assert_eq!(g, w, "{}", what()),
+            (Outcome::Value(g), Err(w)) => panic!("{}: got {g:#x}, want trap {w:?}", what()),
+            (Outcome::Trapped(g), Ok(w)) => panic!("{}: got trap {g:?}, want {w:#x}", what()),
+        }
+    }
+
+    fn slot_or_imm(imm: bool, slot: Slot, v: u64) -> Operand {
+        if imm {
+            Operand::Imm(v)
+        } else {
+            Operand::Slot(slot)
+        }
+    }
+
+    fn bin_value(op: BinOp, a: u64, b: u64) -> Result<u64, TrapCode> {
+        let mut frame = [0, 0, UNTOUCHED];
+        run(
+            &binary(op, 2, Operand::Imm(a), Operand::Imm(b), done()),
+            &mut frame,
+            2,
+        )
+        .into()
+    }
+
+    impl From<Outcome> for Result<u64, TrapCode> {
+        fn from(o: Outcome) -> Self {
+            match o {
+                Outcome::Value(v) => Ok(v),
+                Outcome::Trapped(c) => Err(c),
+            }
+        }
+    }
+
+    #[test]
+    fn every_binop_agrees_with_fold_in_every_shape() {
+        for &op in ALL_BINOPS {
+            for &a in POOL {
+                for &b in POOL {
+                    let want = eval_binary(op, a, b);
+                    assert_eq!(fold_binary(op, a, b), want.ok());
+                    for shape in 0..4 {
+                        let (li, ri) = (shape & 1 != 0, shape & 2 != 0);
+                        let c = binary(op, 2, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b), done());
+                        let mut frame = [a, b, UNTOUCHED];
+                        let what = || format!("{op} {a:#x} {b:#x} shape {shape}");
+                        check(run(&c, &mut frame, 2), want, op.name(), &what);
+                        assert_eq!(&frame[..2], &[a, b], "{}", what());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_unop_agrees_with_fold_in_every_shape() {
+        for &op in ALL_UNOPS {
+            for &a in POOL {
+                let want = eval_unary(op, a);
+                assert_eq!(fold_unary(op, a), want.ok());
+                for imm in [false, true] {
+                    let c = unary(op, 1, slot_or_imm(imm, 0, a), done());
+                    let mut frame = [a, UNTOUCHED];
+                    check(run(&c, &mut frame, 1), want, op.name(), &|| {
+                        format!("{op} {a:#x} imm {imm}")
+                    });
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn binop_results_use_the_slot_encoding() {
+        use BinOp::*;
+        assert_eq!(bin_value(I32Add, 0xFFFF_FFFF, 1), Ok(0));
+        assert_eq!(
+            bin_value(I32Sub, 0, 1),
+            Ok(0xFFFF_FFFF),
+            "i32 results are zero-extended"
+        );
+        assert_eq!(
+            bin_value(I32Add, 0xAAAA_0000_0000_0002, 3),
+            Ok(5),
+            "upper bits are ignored"
+        );
+        assert_eq!(bin_value(I64Sub, 0, 1), Ok(u64::MAX));
+        assert_eq!(bin_value(I32LtS, 0xFFFF_FFFF, 0), Ok(1));
+        assert_eq!(bin_value(I32LtU, 0xFFFF_FFFF, 0), Ok(0));
+        assert_eq!(bin_value(I64LtS, 0xFFFF_FFFF, 0), Ok(0));
+        assert_eq!(bin_value(I32Shl, 1, 33), Ok(2));
+        assert_eq!(bin_value(I64Rotr, 1, 1), Ok(0x8000_0000_0000_0000));
+        assert_eq!(bin_value(I32DivS, 7, 0), Err(IntegerDivideByZero));
+        assert_eq!(
+            bin_value(I32DivS, 0x8000_0000, 0xFFFF_FFFF),
+            Err(IntegerOverflow)
+        );
+        assert_eq!(bin_value(I32RemS, 0x8000_0000, 0xFFFF_FFFF), Ok(0));
+        assert_eq!(bin_value(I64DivU, 7, 0), Err(IntegerDivideByZero));
+        assert_eq!(
+            bin_value(I32DivU, 7, 0x1_0000_0000),
+            Err(IntegerDivideByZero),
+            "divisor's upper bits ignored"
+        );
+        let f32b = |x: f32| x.to_bits() as u64;
+        let f64b = |x: f64| x.to_bits();
+        assert_eq!(bin_value(F32Add, f32b(1.5), f32b(1.5)), Ok(f32b(3.0)));
+        assert_eq!(bin_value(F32Min, f32b(-0.0), f32b(0.0)), Ok(f32b(-0.0)));
+        assert_eq!(bin_value(F64Mul, f64b(2.5), f64b(-2.0)), Ok(f64b(-5.0)));
+        assert_eq!(bin_value(F64Lt, f64b(1.0), f64b(f64::NAN)), Ok(0));
+        assert_eq!(bin_value(F32Ne, f32b(f32::NAN), f32b(f32::NAN)), Ok(1));
+        assert_eq!(
+            bin_value(F64Copysign, f64b(2.5), f64b(-0.0)),
+            Ok(f64b(-2.5))
+        );
+    }
+
+    #[test]
+    fn unop_results_use_the_slot_encoding() {
+        use UnOp::*;
+        let un = |op, v| fold_unary(op, v);
+        assert_eq!(un(I32Eqz, 0x1_0000_0000), Some(1), "upper bits are ignored");
+        assert_eq!(un(I64Eqz, 0x1_0000_0000), Some(0));
+        assert_eq!(un(I32Clz, 0), Some(32));
+        assert_eq!(un(I64Ctz, 0), Some(64));
+        assert_eq!(un(I32Extend8S, 0x80), Some(0xFFFF_FF80));
+        assert_eq!(un(I64Extend32S, 0x8000_0000), Some(0xFFFF_FFFF_8000_0000));
+        assert_eq!(un(I32WrapI64, 0x1_2345_6789), Some(0x2345_6789));
+        assert_eq!(un(I64ExtendI32S, 0xFFFF_FFFF), Some(u64::MAX));
+        assert_eq!(un(I64ExtendI32U, 0xABCD_0000_FFFF_FFFF), Some(0xFFFF_FFFF));
+        assert_eq!(
+            un(F32Neg, 0x7FC0_0001),
+            Some(0xFFC0_0001),
+            "NaN payload kept"
+        );
+        assert_eq!(un(F64Abs, (-2.5f64).to_bits()), Some(2.5f64.to_bits()));
+        assert_eq!(
+            un(F64PromoteF32, 1.5f32.to_bits() as u64),
+            Some(1.5f64.to_bits())
+        );
+        assert_eq!(
+            un(F32DemoteF64, 1.5f64.to_bits()),
+            Some(1.5f32.to_bits() as u64)
+        );
+        assert_eq!(
+            un(I32TruncF32S, (-1.5f32).to_bits() as u64),
+            Some(0xFFFF_FFFF)
+        );
+        assert_eq!(un(I32TruncSatF64U, (-1e10f64).to_bits()), Some(0));
+        assert_eq!(
+            un(F32ConvertI32U, 0xFFFF_FFFF),
+            Some(4294967296f32.to_bits() as u64)
+        );
+        assert_eq!(un(RefIsNull, 0), Some(1));
+        assert_eq!(un(RefIsNull, 5), Some(0));
+        assert_eq!(
+            eval_unary(I32TruncF32S, f32::NAN.to_bits() as u64),
+            Err(InvalidConversionToInteger)
+        );
+        assert_eq!(
+            eval_unary(I32TruncF32U, 3e10f32.to_bits() as u64),
+            Err(IntegerOverflow)
+        );
+        assert_eq!(un(I64TruncF64U, f64::INFINITY.to_bits()), None);
+    }
+
+    #[test]
+    fn division_by_zero_signals_a_trap() {
+        let c = binary(
+            BinOp::I32DivS,
+            2,
+            Operand::Slot(0),
+            Operand::Slot(1),
+            done(),
+        );
+        let mut frame = [10u64, 0, UNTOUCHED];
+        let mut ctx = test_ctx(&mut []);
+        assert_eq!(c(&mut ctx, frame.as_mut_ptr()), SIGNAL);
+        assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
+        assert_eq!(frame[2], UNTOUCHED);
+        // Trapping with all-immediate operands is decided at construction but still happens at run time.
+        let c = binary(BinOp::I64RemU, 0, Operand::Imm(1), Operand::Imm(0), done());
+        let mut ctx = test_ctx(&mut []);
+        assert_eq!(c(&mut ctx, frame.as_mut_ptr()), SIGNAL);
+        assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
+    }
+
+    #[test]
+    fn destination_may_alias_an_operand() {
+        let c = binary(BinOp::I32Sub, 1, Operand::Slot(0), Operand::Slot(1), done());
+        let mut frame = [10u64, 3];
+        assert!(matches!(run(&c, &mut frame, 1), Outcome::Value(7)));
+        let c = unary(UnOp::I64Popcnt, 0, Operand::Slot(0), done());
+        let mut frame = [u64::MAX];
+        assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(64)));
+        let c = select(
+            0,
+            Operand::Slot(0),
+            Operand::Slot(1),
+            Operand::Slot(0),
+            done(),
+        );
+        let mut frame = [1u64, 42];
+        assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(42)));
+    }
+
+    #[test]
+    fn copy_and_select_in_every_shape() {
+        let mut frame = [9u64, UNTOUCHED];
+        assert!(matches!(
+            run(&copy(1, Operand::Slot(0), done()), &mut frame, 1),
+            Outcome::Value(9)
+        ));
+        assert!(matches!(
+            run(&copy(1, Operand::Imm(u64::MAX), done()), &mut frame, 1),
+            Outcome::Value(u64::MAX)
+        ));
+        assert!(matches!(
+            run(&copy(0, Operand::Slot(0), done()), &mut frame, 0),
+            Outcome::Value(9)
+        ));
+
+        // cond in slot 0, candidates in slots 1 and 2, result in slot 3.
+        let (x, y) = (0x1111_2222_3333_4444u64, 0xAAAA_BBBB_CCCC_DDDDu64);
+        for cond in [0u64, 1, 0xFFFF_FFFF, 0x1_0000_0000] {
+            let want = if cond as u32 != 0 { x } else { y };
+            for shape in 0..8 {
+                let (ci, ai, bi) = (shape & 1 != 0, shape & 2 != 0, shape & 4 != 0);
+                let c = select(
+                    3,
+                    slot_or_imm(ci, 0, cond),
+                    slot_or_imm(ai, 1, x),
+                    slot_or_imm(bi, 2, y),
+                    done(),
+                );
+                let mut frame = [cond, x, y, UNTOUCHED];
+                check(run(&c, &mut frame, 3), Ok(want), "select", &|| {
+                    format!("select {cond:#x} shape {shape}")
+                });
+            }
+        }
+    }
+
+    /// Runs a branch terminator, returning the block it chose or the trap.
+    fn take(code: &Code, frame: &mut [u64]) -> Result<u32, TrapCode> {
+        let mut ctx = test_ctx(&mut []);
+        match code(&mut ctx, frame.as_mut_ptr()) {
+            SIGNAL => match ctx.signal {
+                Signal::Trap(c) => Err(c),
+                _ => panic!("SIGNAL without a trap"),
+            },
+            b => Ok(b),
+        }
+    }
+
+    #[test]
+    fn fused_compare_branches_agree_with_fold_in_every_shape() {
+        let (then, els) = (11, 22);
+        for &op in ALL_BINOPS {
+            assert_eq!(
+                compare_branch(op, Operand::Slot(0), Operand::Slot(1), 0, 1).is_some(),
+                op.is_int_compare()
+            );
+            // Non-compares and float compares go through the generic fallback; cover a few.
+            if !op.is_int_compare() && !matches!(op, BinOp::F64Lt | BinOp::I32And | BinOp::I32DivU)
+            {
+                continue;
+            }
+            for &a in POOL {
+                for &b in POOL {
+                    let want =
+                        eval_binary(op, a, b).map(|v| if v as u32 != 0 { then } else { els });
+                    for shape in 0..4 {
+                        let (li, ri) = (shape & 1 != 0, shape & 2 != 0);
+                        let cond = Cond::Compare(op, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b));
+                        let mut frame = [a, b];
+                        assert_eq!(
+                            take(&branch(cond, then, els), &mut frame),
+                            want,
+                            "{op} {a:#x} {b:#x} shape {shape}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_nonzero_branches() {
+        for v in [0u64, 1, 0x8000_0000, 0x1_0000_0000] {
+            let nz = v as u32 != 0;
+            let mut frame = [v];
+            for imm in [false, true] {
+                let o = slot_or_imm(imm, 0, v);
+                assert_eq!(
+                    take(&branch(Cond::NonZero(o), 1, 2), &mut frame),
+                    Ok(if nz { 1 } else { 2 })
+                );
+                assert_eq!(
+                    take(&branch(Cond::Zero(o), 1, 2), &mut frame),
+                    Ok(if nz { 2 } else { 1 })
+                );
+            }
+        }
+        // Equal targets: no test needed, unless the compare itself can trap.
+        let mut frame = [0u64];
+        assert_eq!(
+            take(&branch(Cond::NonZero(Operand::Slot(0)), 5, 5), &mut frame),
+            Ok(5)
+        );
+        let cond = Cond::Compare(BinOp::I32DivU, Operand::Imm(1), Operand::Slot(0));
+        assert_eq!(
+            take(&branch(cond, 5, 5), &mut frame),
+            Err(IntegerDivideByZero)
+        );
+    }
+}

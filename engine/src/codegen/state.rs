@@ -1,0 +1,164 @@
+//! Closures that touch instance state beyond the frame: globals, memory size and growth,
+//! bulk memory, tables, element/data segments and `ref.func`.
+//!
+//! Globals are on hot paths (the C stack pointer is a global), so `global.get/set` read the
+//! cell pointer cached in the context. The rest are comparatively rare and go through the
+//! store with ordinary bounds checks.
+
+use super::{operand, rd, wr, Code};
+use crate::error::TrapCode;
+use crate::exec::Ctx;
+use crate::translate::ir::{Inst, Operand};
+
+/// Compiles the state-touching instructions.
+pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
+    match *inst {
+        Inst::GlobalGet { dst, global } => Box::new(move |ctx, fp| unsafe {
+            wr(fp, dst, **ctx.globals.add(global as usize));
+            next(ctx, fp)
+        }),
+        Inst::GlobalSet { global, src } => match src {
+            Operand::Slot(s) => Box::new(move |ctx, fp| unsafe {
+                **ctx.globals.add(global as usize) = rd(fp, s);
+                next(ctx, fp)
+            }),
+            Operand::Imm(v) => Box::new(move |ctx, fp| unsafe {
+                **ctx.globals.add(global as usize) = v;
+                next(ctx, fp)
+            }),
+        },
+        Inst::MemorySize { dst } => Box::new(move |ctx, fp| unsafe {
+            wr(fp, dst, (ctx.mem_len / crate::store::PAGE) as u64);
+            next(ctx, fp)
+        }),
+        Inst::MemoryGrow { dst, delta } => Box::new(move |ctx, fp| unsafe {
+            let d = operand(fp, delta) as u32;
+            let r = memory_grow(ctx, d);
+            wr(fp, dst, r as u64);
+            next(ctx, fp)
+        }),
+        Inst::MemoryFill { dst, value, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value) as u8, operand(fp, len) as u32 as u64);
+            if d + n > ctx.mem_len as u64 {
+                return ctx.trap(TrapCode::MemoryOutOfBounds);
+            }
+            std::ptr::write_bytes(ctx.mem_base.add(d as usize), v, n as usize);
+            next(ctx, fp)
+        }),
+        Inst::MemoryCopy { dst, src, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, s, n) =
+                (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
+            let l = ctx.mem_len as u64;
+            if d + n > l || s + n > l {
+                return ctx.trap(TrapCode::MemoryOutOfBounds);
+            }
+            std::ptr::copy(ctx.mem_base.add(s as usize), ctx.mem_base.add(d as usize), n as usize);
+            next(ctx, fp)
+        }),
+        Inst::MemoryInit { segment, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, s, n) =
+                (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
+            let inst = ctx.inst();
+            let bytes: &[u8] =
+                if inst.data_dropped[segment as usize] { &[] } else { &inst.module.datas[segment as usize].bytes };
+            if d + n > ctx.mem_len as u64 || s + n > bytes.len() as u64 {
+                return ctx.trap(TrapCode::MemoryOutOfBounds);
+            }
+            std::ptr::copy_nonoverlapping(bytes.as_ptr().add(s as usize), ctx.mem_base.add(d as usize), n as usize);
+            next(ctx, fp)
+        }),
+        Inst::DataDrop { segment } => Box::new(move |ctx, fp| {
+            let i = ctx.instance as usize;
+            ctx.instances[i].data_dropped[segment as usize] = true;
+            next(ctx, fp)
+        }),
+        Inst::ElemDrop { segment } => Box::new(move |ctx, fp| {
+            let i = ctx.instance as usize;
+            ctx.instances[i].elems[segment as usize] = Box::new([]);
+            next(ctx, fp)
+        }),
+        Inst::RefFunc { dst, func } => Box::new(move |ctx, fp| unsafe {
+            wr(fp, dst, ctx.func_index(func) as u64 + 1);
+            next(ctx, fp)
+        }),
+        Inst::TableGet { table, dst, index } => Box::new(move |ctx, fp| unsafe {
+            let i = operand(fp, index) as u32 as usize;
+            let t = ctx.table_index(table);
+            match ctx.tables[t].elems.get(i) {
+                Some(&v) => wr(fp, dst, v),
+                None => return ctx.trap(TrapCode::TableOutOfBounds),
+            }
+            next(ctx, fp)
+        }),
+        Inst::TableSet { table, index, value } => Box::new(move |ctx, fp| unsafe {
+            let i = operand(fp, index) as u32 as usize;
+            let v = operand(fp, value);
+            let t = ctx.table_index(table);
+            match ctx.tables[t].elems.get_mut(i) {
+                Some(e) => *e = v,
+                None => return ctx.trap(TrapCode::TableOutOfBounds),
+            }
+            next(ctx, fp)
+        }),
+        Inst::TableSize { table, dst } => Box::new(move |ctx, fp| unsafe {
+            let t = ctx.table_index(table);
+            wr(fp, dst, ctx.tables[t].elems.len() as u64);
+            next(ctx, fp)
+        }),
+        Inst::TableGrow { table, dst, init, delta } => Box::new(move |ctx, fp| unsafe {
+            let (v, d) = (operand(fp, init), operand(fp, delta) as u32);
+            let t = ctx.table_index(table);
+            let r = ctx.tables[t].grow(d, v).map_or(-1i32, |old| old as i32);
+            wr(fp, dst, r as u32 as u64);
+            next(ctx, fp)
+        }),
+        Inst::TableFill { table, dst, value, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value), operand(fp, len) as u32 as u64);
+            let t = ctx.table_index(table);
+            let elems = &mut ctx.tables[t].elems;
+            if d + n > elems.len() as u64 {
+                return ctx.trap(TrapCode::TableOutOfBounds);
+            }
+            elems[d as usize..(d + n) as usize].fill(v);
+            next(ctx, fp)
+        }),
+        Inst::TableCopy { dst_table, src_table, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, s, n) =
+                (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
+            let (td, ts) = (ctx.table_index(dst_table), ctx.table_index(src_table));
+            if d + n > ctx.tables[td].elems.len() as u64 || s + n > ctx.tables[ts].elems.len() as u64 {
+                return ctx.trap(TrapCode::TableOutOfBounds);
+            }
+            if td == ts {
+                ctx.tables[td].elems.copy_within(s as usize..(s + n) as usize, d as usize);
+            } else {
+                let tmp: Vec<u64> = ctx.tables[ts].elems[s as usize..(s + n) as usize].to_vec();
+                ctx.tables[td].elems[d as usize..(d + n) as usize].copy_from_slice(&tmp);
+            }
+            next(ctx, fp)
+        }),
+        Inst::TableInit { table, segment, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+            let (d, s, n) =
+                (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
+            let t = ctx.table_index(table);
+            let inst = ctx.instance as usize;
+            let seg_len = ctx.instances[inst].elems[segment as usize].len() as u64;
+            if d + n > ctx.tables[t].elems.len() as u64 || s + n > seg_len {
+                return ctx.trap(TrapCode::TableOutOfBounds);
+            }
+            let (instances, tables) = (&ctx.instances, &mut ctx.tables);
+            let items = &instances[inst].elems[segment as usize][s as usize..(s + n) as usize];
+            tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(items);
+            next(ctx, fp)
+        }),
+        ref other => unreachable!("not a state instruction: {other:?}"),
+    }
+}
+
+/// `memory.grow`: returns the old size in pages or -1, and refreshes the cached base/length.
+fn memory_grow(ctx: &mut Ctx, delta: u32) -> i32 {
+    let Some(m) = ctx.memory_index() else { return -1 };
+    let r = ctx.memories[m].grow(delta).map_or(-1, |old| old as i32);
+    ctx.refresh_memory();
+    r
+}

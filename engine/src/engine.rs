@@ -1,0 +1,86 @@
+//! [`Engine`] and [`Config`]: settings shared by modules and stores, and the signature registry.
+
+use crate::types::FuncType;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) max_call_depth: u32,
+    pub(crate) value_stack_slots: usize,
+    pub(crate) keep_ir: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_call_depth: 100_000, value_stack_slots: 4 << 20, keep_ir: false }
+    }
+}
+
+impl Config {
+    /// Maximum nesting of Wasm calls before a `call stack exhausted` trap (default 100,000).
+    /// The engine reserves native stack for this depth when a store first enters Wasm.
+    pub fn max_call_depth(&mut self, depth: u32) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// Number of 64-bit value slots each store reserves for Wasm frames (default 4 Mi,
+    /// committed lazily by the OS).
+    pub fn value_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.value_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// Keep each function's lowered IR for [`Module::function_ir`](crate::Module::function_ir)
+    /// (for tests and tools; off by default).
+    pub fn keep_ir(&mut self, keep: bool) -> &mut Self {
+        self.keep_ir = keep;
+        self
+    }
+}
+
+/// Identifies a function signature across all modules of one engine (structural equality).
+pub(crate) type SigId = u32;
+
+/// The compilation environment shared by modules and stores. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    sigs: Mutex<HashMap<FuncType, SigId>>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default())
+    }
+}
+
+impl Engine {
+    /// Creates an engine with the given configuration.
+    pub fn new(config: &Config) -> Engine {
+        Engine { inner: Arc::new(EngineInner { config: config.clone(), sigs: Mutex::new(HashMap::new()) }) }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Interns a signature: equal types get equal ids.
+    pub(crate) fn intern(&self, ty: &FuncType) -> SigId {
+        let mut sigs = self.inner.sigs.lock().unwrap_or_else(|e| e.into_inner());
+        let next = sigs.len() as SigId;
+        *sigs.entry(ty.clone()).or_insert(next)
+    }
+
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}

@@ -1,0 +1,309 @@
+//! The execution context shared by all running closures, and the call paths.
+//!
+//! [`Ctx`] is the store's inner state. Its first fields are what closures need on hot paths
+//! (the running instance's memory base and length and global cells, call depth, stack
+//! limits); the rest holds the store's entities. A closure that cannot continue records a
+//! [`Signal`] here and returns [`SIGNAL`](crate::codegen::SIGNAL); the signal travels as that
+//! one return value through every Wasm frame until a host frame turns it into an [`Error`].
+
+use crate::codegen::{Code, RETURN, SIGNAL};
+use crate::engine::Engine;
+use crate::error::{Error, TrapCode};
+use crate::module::FuncCode;
+use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use std::any::Any;
+
+/// Why execution stopped: set by a closure right before it returns `SIGNAL`.
+#[derive(Debug)]
+pub(crate) enum Signal {
+    /// Nothing pending.
+    None,
+    /// A Wasm trap.
+    Trap(TrapCode),
+    /// An error raised by a host function (including the unwind signal), passed through
+    /// untouched until a host frame receives it.
+    Host(Error),
+}
+
+/// Native stack kept free below the limit for host functions and long closure chains.
+const RED_ZONE: usize = 256 * 1024;
+/// Native stack budgeted per Wasm call frame when reserving a stack for `max_call_depth`.
+const NATIVE_BYTES_PER_FRAME: usize = 512;
+
+/// The execution context passed to every closure (`&mut Ctx`): the store's inner state.
+pub(crate) struct Ctx {
+    /// Base address of the running instance's linear memory 0 (dangling if it has none).
+    pub(crate) mem_base: *mut u8,
+    /// Current byte length of that memory (0 if none): every access checks against it.
+    pub(crate) mem_len: usize,
+    /// The running instance's global value cells.
+    pub(crate) globals: *const *mut u64,
+    /// The running instance (index into `instances`).
+    pub(crate) instance: u32,
+    /// Current Wasm call depth and its limit.
+    pub(crate) depth: u32,
+    pub(crate) max_depth: u32,
+    /// Lowest native stack address Wasm may use before trapping.
+    pub(crate) stack_limit: usize,
+    /// One past the last usable value-stack slot.
+    pub(crate) value_end: *mut u64,
+    /// The pending signal, meaningful only after a closure returned `SIGNAL`.
+    pub(crate) signal: Signal,
+    /// First free value-stack slot for a new entry from the host.
+    pub(crate) value_top: usize,
+    /// Nesting of host-to-Wasm entries.
+    pub(crate) entries: u32,
+    /// The store's `T`, type-erased, valid during a call from the host.
+    pub(crate) host_data: *mut (),
+
+    pub(crate) engine: Engine,
+    pub(crate) value_stack: Vec<u64>,
+    pub(crate) funcs: Vec<FuncEntity>,
+    pub(crate) memories: Vec<MemoryEntity>,
+    pub(crate) tables: Vec<TableEntity>,
+    pub(crate) global_entities: Vec<GlobalEntity>,
+    pub(crate) instances: Vec<InstanceEntity>,
+    pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+}
+
+// SAFETY: the raw pointers all point into data owned by the Ctx itself (memories, globals,
+// value stack) or are only dereferenced during a call made through `&mut Store`.
+unsafe impl Send for Ctx {}
+unsafe impl Sync for Ctx {}
+
+impl Ctx {
+    pub(crate) fn new(engine: &Engine) -> Ctx {
+        Ctx {
+            mem_base: std::ptr::NonNull::dangling().as_ptr(),
+            mem_len: 0,
+            globals: std::ptr::null(),
+            instance: u32::MAX,
+            depth: 0,
+            max_depth: engine.config().max_call_depth,
+            stack_limit: 0,
+            value_end: std::ptr::null_mut(),
+            signal: Signal::None,
+            value_top: 0,
+            entries: 0,
+            host_data: std::ptr::null_mut(),
+            engine: engine.clone(),
+            value_stack: Vec::new(),
+            funcs: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            global_entities: Vec::new(),
+            instances: Vec::new(),
+            externs: Vec::new(),
+        }
+    }
+
+    /// A context over a raw memory buffer, for unit tests of closures.
+    #[cfg(test)]
+    pub(crate) fn for_tests(mem: &mut [u8]) -> Ctx {
+        let mut c = Ctx::new(&Engine::default());
+        c.mem_base = mem.as_mut_ptr();
+        c.mem_len = mem.len();
+        c
+    }
+
+    /// Records a trap and returns the `SIGNAL` sentinel for the closure to return.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn trap(&mut self, code: TrapCode) -> u32 {
+        self.signal = Signal::Trap(code);
+        SIGNAL
+    }
+
+    /// Takes the pending signal as an error.
+    pub(crate) fn take_error(&mut self) -> Error {
+        match std::mem::replace(&mut self.signal, Signal::None) {
+            Signal::Trap(c) => c.into(),
+            Signal::Host(e) => e,
+            Signal::None => Error::msg("internal error: execution stopped without a signal"),
+        }
+    }
+
+    /// Makes `inst` the running instance: caches its memory and globals.
+    pub(crate) fn enter_instance(&mut self, inst: u32) {
+        self.instance = inst;
+        let i = &self.instances[inst as usize];
+        self.globals = i.global_cells.as_ptr();
+        match i.memories.first() {
+            Some(&m) => {
+                let mem = &mut self.memories[m as usize];
+                self.mem_base = mem.data.as_mut_ptr();
+                self.mem_len = mem.data.len();
+            }
+            None => {
+                self.mem_base = std::ptr::NonNull::dangling().as_ptr();
+                self.mem_len = 0;
+            }
+        }
+    }
+
+    /// Re-reads the running instance's memory base and length (after anything that may have
+    /// grown it: a host call, a call into another instance, `memory.grow`).
+    #[inline]
+    pub(crate) fn refresh_memory(&mut self) {
+        if self.instance != u32::MAX {
+            self.enter_instance(self.instance);
+        }
+    }
+
+    /// The running instance.
+    #[inline]
+    pub(crate) fn inst(&self) -> &InstanceEntity {
+        &self.instances[self.instance as usize]
+    }
+
+    /// Store index of function `index` of the running instance.
+    #[inline]
+    pub(crate) fn func_index(&self, index: u32) -> u32 {
+        self.inst().funcs[index as usize]
+    }
+
+    /// Store index of table `index` of the running instance.
+    #[inline]
+    pub(crate) fn table_index(&self, index: u32) -> usize {
+        self.inst().tables[index as usize] as usize
+    }
+
+    /// Store index of memory 0 of the running instance.
+    #[inline]
+    pub(crate) fn memory_index(&self) -> Option<usize> {
+        self.inst().memories.first().map(|&m| m as usize)
+    }
+
+    fn value_stack_base(&mut self) -> *mut u64 {
+        if self.value_stack.is_empty() {
+            self.value_stack = vec![0u64; self.engine.config().value_stack_slots];
+            self.value_end = unsafe { self.value_stack.as_mut_ptr().add(self.value_stack.len()) };
+        }
+        self.value_stack.as_mut_ptr()
+    }
+
+    /// Calls store function `func` from the host: `args` in, results written to `results`.
+    pub(crate) fn call_from_host(&mut self, func: u32, args: &[u64], results: &mut [u64]) -> Result<(), Error> {
+        let base = self.value_stack_base();
+        let n = args.len().max(results.len());
+        let top = self.value_top;
+        if top + n + 1 > self.value_stack.len() {
+            return Err(TrapCode::StackOverflow.into());
+        }
+        let fp = unsafe { base.add(top) };
+        unsafe { std::ptr::copy_nonoverlapping(args.as_ptr(), fp, args.len()) };
+        let saved_instance = self.instance;
+        let ok = if self.entries == 0 {
+            self.run_on_big_stack(|ctx| unsafe { ctx.call_entity(func, fp) })
+        } else {
+            unsafe { self.call_entity(func, fp) }
+        };
+        if saved_instance != u32::MAX {
+            self.enter_instance(saved_instance);
+        } else {
+            self.instance = u32::MAX;
+        }
+        if !ok {
+            return Err(self.take_error());
+        }
+        unsafe { std::ptr::copy_nonoverlapping(fp, results.as_mut_ptr(), results.len()) };
+        Ok(())
+    }
+
+    /// Runs `f` (the outermost entry into Wasm) with enough native stack for
+    /// `max_depth` frames, switching to a fresh stack segment when the current thread's is
+    /// too small, and sets the native stack limit that Wasm calls check.
+    fn run_on_big_stack(&mut self, f: impl FnOnce(&mut Ctx) -> bool) -> bool {
+        let need = (self.max_depth as usize).saturating_mul(NATIVE_BYTES_PER_FRAME) + 2 * RED_ZONE;
+        let enough = stacker::remaining_stack().is_some_and(|r| r >= need);
+        let body = |ctx: &mut Ctx| {
+            let remaining = stacker::remaining_stack().unwrap_or(need);
+            ctx.stack_limit = stack_pointer().saturating_sub(remaining) + RED_ZONE;
+            ctx.entries += 1;
+            let ok = f(ctx);
+            ctx.entries -= 1;
+            ok
+        };
+        if enough {
+            body(self)
+        } else {
+            stacker::grow(need, || body(self))
+        }
+    }
+
+    /// Calls any store function with its frame at `fp` (arguments in, results out).
+    /// Returns false with a pending signal on failure.
+    pub(crate) unsafe fn call_entity(&mut self, func: u32, fp: *mut u64) -> bool {
+        match &self.funcs[func as usize] {
+            FuncEntity::Wasm { instance, code, .. } => {
+                let (instance, code) = (*instance, code.0);
+                if instance == self.instance {
+                    call_wasm(self, &*code, fp)
+                } else {
+                    let saved = self.instance;
+                    self.enter_instance(instance);
+                    let ok = call_wasm(self, &*code, fp);
+                    if saved != u32::MAX {
+                        self.enter_instance(saved);
+                    }
+                    ok
+                }
+            }
+            FuncEntity::Host { host, ty, .. } => {
+                let host = host.clone();
+                let n = ty.params().len().max(ty.results().len());
+                let saved_top = self.value_top;
+                let base = self.value_stack.as_mut_ptr();
+                self.value_top = fp.offset_from(base) as usize + n;
+                let slots = std::slice::from_raw_parts_mut(fp, n);
+                let saved_entries = self.entries;
+                let r = (host)(self, slots);
+                self.entries = saved_entries;
+                self.value_top = saved_top;
+                self.refresh_memory();
+                match r {
+                    Ok(()) => true,
+                    Err(e) => {
+                        self.signal = Signal::Host(e);
+                        false
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The current native stack position (approximately: the address of a local).
+#[inline(always)]
+pub(crate) fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Calls a compiled Wasm function of the running instance with its frame at `fp`.
+/// Returns false with a pending signal on trap.
+#[inline(always)]
+pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> bool {
+    if ctx.depth >= ctx.max_depth || fp.add(f.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit {
+        ctx.trap(TrapCode::StackOverflow);
+        return false;
+    }
+    ctx.depth += 1;
+    std::ptr::write_bytes(fp.add(f.params as usize), 0, f.locals as usize);
+    let blocks = f.blocks.get().unwrap_unchecked();
+    let ok = run_blocks(ctx, blocks, fp);
+    ctx.depth -= 1;
+    ok
+}
+
+/// The driver loop: runs basic blocks until one returns or signals.
+#[inline(always)]
+unsafe fn run_blocks(ctx: &mut Ctx, blocks: &[Code], fp: *mut u64) -> bool {
+    let mut b = 0u32;
+    loop {
+        b = (blocks.get_unchecked(b as usize))(ctx, fp);
+        if b >= SIGNAL {
+            return b == RETURN;
+        }
+    }
+}

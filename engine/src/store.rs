@@ -1,0 +1,245 @@
+//! [`Store`] and the entities it owns: functions, memories, tables, globals, instances.
+//!
+//! Handles such as [`Func`](crate::Func) or [`Memory`](crate::Memory) are indices into the
+//! store's vectors. The store's inner state is the execution context [`Ctx`]; the user's
+//! `T` lives beside it so host functions can borrow both.
+
+use crate::engine::{Engine, SigId};
+use crate::error::Error;
+use crate::exec::Ctx;
+use crate::module::{FuncCode, ModuleInner};
+use crate::types::{FuncType, GlobalType, MemoryType, TableType};
+use std::sync::Arc;
+
+/// Bytes in a Wasm page.
+pub(crate) const PAGE: usize = 65536;
+/// Pages addressable by a 32-bit memory.
+pub(crate) const MAX_PAGES: u32 = 65536;
+
+/// A host function in slot form: `slots` holds the arguments on entry and receives the results.
+pub(crate) type HostFn = dyn Fn(&mut Ctx, &mut [u64]) -> Result<(), Error> + Send + Sync;
+
+/// A pointer to compiled code kept alive by the instance's `Arc<ModuleInner>`.
+#[derive(Clone, Copy)]
+pub(crate) struct CodePtr(pub *const FuncCode);
+// SAFETY: FuncCode is immutable after compilation and owned by an Arc'd module.
+unsafe impl Send for CodePtr {}
+unsafe impl Sync for CodePtr {}
+
+/// A function in the store.
+pub(crate) enum FuncEntity {
+    /// A function defined by a module instance.
+    Wasm { instance: u32, code: CodePtr, sig: SigId, ty: FuncType },
+    /// A host function.
+    Host { host: Arc<HostFn>, sig: SigId, ty: FuncType },
+}
+
+impl FuncEntity {
+    pub(crate) fn ty(&self) -> &FuncType {
+        match self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+    pub(crate) fn sig(&self) -> SigId {
+        match self {
+            FuncEntity::Wasm { sig, .. } | FuncEntity::Host { sig, .. } => *sig,
+        }
+    }
+}
+
+/// A linear memory.
+pub(crate) struct MemoryEntity {
+    pub ty: MemoryType,
+    pub data: Vec<u8>,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity, Error> {
+        let bytes = ty.minimum() as usize * PAGE;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes)
+            .map_err(|_| Error::new(crate::error::ErrorKind::Instantiate, "out of memory allocating linear memory"))?;
+        data.resize(bytes, 0);
+        Ok(MemoryEntity { ty, data })
+    }
+
+    /// Current size in pages.
+    pub(crate) fn pages(&self) -> u32 {
+        (self.data.len() / PAGE) as u32
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages, or `None` when the limit or
+    /// the host's memory does not allow it (`memory.grow` then yields -1).
+    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.ty.maximum().unwrap_or(MAX_PAGES).min(MAX_PAGES) {
+            return None;
+        }
+        let bytes = new as usize * PAGE;
+        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
+        self.data.resize(bytes, 0);
+        Some(old)
+    }
+}
+
+/// A table of references (slot encoding: 0 is null).
+pub(crate) struct TableEntity {
+    pub ty: TableType,
+    pub elems: Vec<u64>,
+}
+
+impl TableEntity {
+    /// Grows by `delta` elements set to `init`; returns the old size or `None`.
+    pub(crate) fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.elems.len() as u32;
+        let new = old.checked_add(delta)?;
+        if new > self.ty.maximum().unwrap_or(u32::MAX) || new > 10_000_000 {
+            return None;
+        }
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A global variable; the boxed cell keeps a stable address for compiled code.
+pub(crate) struct GlobalEntity {
+    pub ty: GlobalType,
+    pub cell: Box<u64>,
+}
+
+/// An instantiated module's view of the store.
+pub(crate) struct InstanceEntity {
+    pub module: Arc<ModuleInner>,
+    /// Store indices of the module's functions, tables, memories and globals.
+    pub funcs: Box<[u32]>,
+    pub tables: Box<[u32]>,
+    pub memories: Box<[u32]>,
+    pub globals: Box<[u32]>,
+    /// Pointers to the globals' value cells (what compiled code reads).
+    pub global_cells: Box<[*mut u64]>,
+    /// Resolved element segments (empty once dropped).
+    pub elems: Vec<Box<[u64]>>,
+    /// Whether each data segment has been dropped.
+    pub data_dropped: Vec<bool>,
+}
+
+/// Owns all runtime state: instances, memories, tables, globals, functions, and the host's
+/// data `T`. Every handle is only valid with the store that created it.
+pub struct Store<T> {
+    pub(crate) ctx: Box<Ctx>,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    /// Creates a store holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store { ctx: Box::new(Ctx::new(engine)), data }
+    }
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.ctx.engine
+    }
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+    /// Consumes the store, returning the host data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("data", &self.data).finish_non_exhaustive()
+    }
+}
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T> {
+    pub(crate) ctx: &'a Ctx,
+    pub(crate) data: &'a T,
+}
+
+impl<T> StoreContext<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        self.data
+    }
+}
+
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T> {
+    pub(crate) ctx: &'a mut Ctx,
+    pub(crate) data: &'a mut T,
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        self.data
+    }
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.data
+    }
+}
+
+/// Anything that gives shared access to a store.
+pub trait AsContext {
+    /// The store's host data type.
+    type Data;
+    /// Borrows the store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything that gives exclusive access to a store.
+pub trait AsContextMut: AsContext {
+    /// Borrows the store mutably.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext { ctx: &self.ctx, data: &self.data }
+    }
+}
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut { ctx: &mut self.ctx, data: &mut self.data }
+    }
+}
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext { ctx: self.ctx, data: self.data }
+    }
+}
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut { ctx: self.ctx, data: self.data }
+    }
+}
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
