@@ -187,6 +187,16 @@ for src in "$HERE"/c/*.c; do
     fi
 done
 
+# outputs of C programs that no longer exist
+for out in "$OUT"/c/*.wasm; do
+    [[ -e $out ]] || continue
+    name=$(basename "$out" .wasm)
+    if [[ ! -e $HERE/c/$name.c ]]; then
+        say "removing out/c/$name.* (no c/$name.c)"
+        rm -f "$OUT/c/$name.wasm" "$OUT/c/$name.js"
+    fi
+done
+
 # ---------------------------------------------------------------------------
 say "$built target(s) rebuilt"
 cd "$OUT"

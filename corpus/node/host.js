@@ -59,9 +59,10 @@
 //   bad usage / cannot load / missing imports -> status 2
 //   (134 = 128 + SIGABRT, what a native process that aborts reports and what
 //   wasmtime uses for traps.) stdout is written exactly as the program passed
-//   it to fd_write (no line buffering; note emcc's own .js glue drops a final
-//   line without '\n' when main returns); stdout is flushed before anything
-//   is written to stderr, so the two interleave in program order.
+//   it to fd_write (no line buffering; emcc's own .js glue line-buffers and
+//   drops an unterminated last line); stdout is flushed before anything is
+//   written to stderr, so the two interleave in program order. Under emcc's
+//   glue the abnormal ends above exit with node's status 7 instead of 134.
 'use strict';
 
 const fs = require('fs');

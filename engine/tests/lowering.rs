@@ -1,0 +1,73 @@
+//! Golden tests of the lowering: the IR dump of small functions shows that operands are
+//! folded, `local.set` retargets producers, compares fuse into branches, and blocks nobody
+//! branches to cost nothing.
+
+use engine::{Config, Engine, Module};
+
+fn lower(wat: &str) -> String {
+    let mut config = Config::default();
+    config.keep_ir(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    module.function_ir(0).unwrap()
+}
+
+fn assert_lowers_to(wat: &str, expected: &str) {
+    let got = lower(wat);
+    let norm = |s: &str| s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    assert_eq!(norm(&got), norm(expected), "\n--- got ---\n{got}");
+}
+
+#[test]
+fn increment_is_one_instruction() {
+    // local.get 0; i32.const 1; i32.add; local.set 0 -> one closure writing the local.
+    assert_lowers_to(
+        "(module (func (param i32) (result i32)
+            local.get 0 i32.const 1 i32.add local.set 0 local.get 0))",
+        "params 1 locals 0 frame 3
+         b0:
+           s0 = i32.add s0 #1
+           return",
+    );
+}
+
+#[test]
+fn counter_loop_fuses_compare_into_branch() {
+    assert_lowers_to(
+        "(module (func (param i32) (result i32) (local i32)
+            block loop
+              local.get 1 i32.const 1 i32.add local.tee 1
+              local.get 0 i32.lt_s br_if 0
+            end end
+            local.get 1))",
+        "params 1 locals 1 frame 4
+         b0:
+           jump b1
+         b1:
+           s1 = i32.add s1 #1
+           if i32.lt_s s1 s0 then b1 else b2
+         b2:
+           s0 = s1
+           return",
+    );
+}
+
+#[test]
+fn constants_fold_and_eqz_fuses() {
+    assert_lowers_to(
+        "(module (func (param i32) (result i32)
+            local.get 0 i32.eqz if (result i32) i32.const 2 i32.const 3 i32.mul else i32.const 7 end))",
+        "params 1 locals 0 frame 3
+         b0:
+           if s0 == 0 then b1 else b2
+         b1:
+           s1 = #6
+           jump b3
+         b2:
+           s1 = #7
+           jump b3
+         b3:
+           s0 = s1
+           return",
+    );
+}
