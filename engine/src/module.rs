@@ -199,7 +199,11 @@ impl Module {
         };
         let mut irs: Vec<FuncIr> = Vec::new();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
-        for payload in Parser::new(0).parse_all(bytes) {
+        // The parser must decode with the same feature set the validator checks, or it
+        // would accept encodings (64-bit offsets, memory indices) that 2.0 forbids.
+        let mut parser = Parser::new(0);
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
             let payload = payload.map_err(compile_err)?;
             let valid = validator.payload(&payload).map_err(compile_err)?;
             match payload {
@@ -330,7 +334,7 @@ impl Module {
                     let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
                     let type_index = m.func_types[index as usize];
                     let ir = translate::translate_function(&env, type_index, &body, &mut fv)
-                        .map_err(|e| compile_err(format!("in function {index}: {} (at offset {:#x})", e.message(), e.offset())))?;
+                        .map_err(|e| compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset)))?;
                     allocs = fv.into_allocations();
                     irs.push(ir);
                 }

@@ -517,28 +517,41 @@ pub fn f32_sqrt(a: f32) -> f32 {
     a.sqrt()
 }
 
+/// Rounding functions may return a signalling NaN input unchanged; Wasm requires an
+/// arithmetic NaN (quiet bit set) as the result.
+#[inline(always)]
+fn quiet_f32(r: f32) -> f32 {
+    if r.is_nan() { f32::from_bits(r.to_bits() | 0x0040_0000) } else { r }
+}
+
+/// See [`quiet_f32`].
+#[inline(always)]
+fn quiet_f64(r: f64) -> f64 {
+    if r.is_nan() { f64::from_bits(r.to_bits() | 0x0008_0000_0000_0000) } else { r }
+}
+
 /// `f32.ceil`: round toward positive infinity.
 #[inline(always)]
 pub fn f32_ceil(a: f32) -> f32 {
-    a.ceil()
+    quiet_f32(a.ceil())
 }
 
 /// `f32.floor`: round toward negative infinity.
 #[inline(always)]
 pub fn f32_floor(a: f32) -> f32 {
-    a.floor()
+    quiet_f32(a.floor())
 }
 
 /// `f32.trunc`: round toward zero.
 #[inline(always)]
 pub fn f32_trunc(a: f32) -> f32 {
-    a.trunc()
+    quiet_f32(a.trunc())
 }
 
 /// `f32.nearest`: round to nearest integer, ties to even.
 #[inline(always)]
 pub fn f32_nearest(a: f32) -> f32 {
-    a.round_ties_even()
+    quiet_f32(a.round_ties_even())
 }
 
 /// `f32.eq`: IEEE equality (false for NaN), as 0/1.
@@ -662,25 +675,25 @@ pub fn f64_sqrt(a: f64) -> f64 {
 /// `f64.ceil`: round toward positive infinity.
 #[inline(always)]
 pub fn f64_ceil(a: f64) -> f64 {
-    a.ceil()
+    quiet_f64(a.ceil())
 }
 
 /// `f64.floor`: round toward negative infinity.
 #[inline(always)]
 pub fn f64_floor(a: f64) -> f64 {
-    a.floor()
+    quiet_f64(a.floor())
 }
 
 /// `f64.trunc`: round toward zero.
 #[inline(always)]
 pub fn f64_trunc(a: f64) -> f64 {
-    a.trunc()
+    quiet_f64(a.trunc())
 }
 
 /// `f64.nearest`: round to nearest integer, ties to even.
 #[inline(always)]
 pub fn f64_nearest(a: f64) -> f64 {
-    a.round_ties_even()
+    quiet_f64(a.round_ties_even())
 }
 
 /// `f64.eq`: IEEE equality (false for NaN), as 0/1.

@@ -22,6 +22,19 @@ use control::{Frame, FrameKind};
 use ir::*;
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
+/// A validation or decoding error inside a function body, with its byte offset.
+#[derive(Debug)]
+pub(crate) struct TranslateError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl From<wasmparser::BinaryReaderError> for TranslateError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        TranslateError { message: e.message().to_string(), offset: e.offset() }
+    }
+}
+
 /// What the translator needs to know about the module around a function.
 pub(crate) struct ModuleEnv<'a> {
     /// The type section.
@@ -38,7 +51,7 @@ pub(crate) fn translate_function(
     type_index: u32,
     body: &FunctionBody<'_>,
     validator: &mut FuncValidator<ValidatorResources>,
-) -> Result<FuncIr, wasmparser::BinaryReaderError> {
+) -> Result<FuncIr, TranslateError> {
     let ty = &env.types[type_index as usize];
     let params = ty.params().len() as u32;
     let mut declared: u32 = 0;
