@@ -2,6 +2,7 @@
 
 use engine::{Caller, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
 
+
 fn instance(wat: &str) -> (Store<()>, engine::Instance) {
     let engine = Engine::default();
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
@@ -100,4 +101,45 @@ fn deep_recursion_traps_cleanly() {
     assert_eq!(r.call(&mut store, 20_000).unwrap(), 20_000);
     let e = r.call(&mut store, 1_000_000).unwrap_err();
     assert_eq!(e.as_trap_code(), Some(TrapCode::StackOverflow));
+}
+
+#[test]
+fn deep_recursion_on_a_small_host_stack() {
+    // Whatever the host thread's stack, deep recursion ends in a trap, not a SIGSEGV.
+    let handle = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(|| {
+            let (mut store, inst) = instance(
+                r#"(module (func $r (export "r") (param i32) (result i32)
+                    local.get 0 i32.eqz if (result i32) i32.const 0
+                    else local.get 0 i32.const 1 i32.sub call $r i32.const 1 i32.add end))"#,
+            );
+            let r = inst.get_typed_func::<i32, i32>(&store, "r").unwrap();
+            assert_eq!(r.call(&mut store, 50_000).unwrap(), 50_000);
+            let e = r.call(&mut store, 1_000_000).unwrap_err();
+            assert_eq!(e.as_trap_code(), Some(TrapCode::StackOverflow));
+            assert_eq!(e.to_string(), "trap: call stack exhausted");
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn malformed_bytes_are_errors_not_panics() {
+    let engine = Engine::default();
+    let good = wat::parse_str(r#"(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0))"#).unwrap();
+    for cut in 0..good.len() {
+        // Cutting at a section boundary leaves a valid module; anywhere else it is an error.
+        let r = Module::new(&engine, &good[..cut]);
+        assert!(cut >= 8 || r.is_err(), "truncated header at {cut} accepted");
+    }
+    assert!(Module::new(&engine, &good[..good.len() - 1]).is_err());
+    for i in 0..good.len() {
+        for bit in 0..8 {
+            let mut b = good.clone();
+            b[i] ^= 1 << bit;
+            let _ = Module::new(&engine, &b); // must not panic
+        }
+    }
+    assert!(Module::new(&engine, b"garbage").is_err());
 }
