@@ -55,7 +55,26 @@ pub(crate) struct Env<'a> {
 
 /// Compiles a lowered function into its block closures.
 pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
-    ir.blocks.iter().map(|b| compile_block(env, b)).collect()
+    ir.blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let body = compile_block(env, b);
+            if b.term.successors().contains(&(i as u32)) {
+                // A block that branches to itself (a tight loop) iterates here, at a call
+                // site of its own, instead of returning to the shared driver loop.
+                let me = i as u32;
+                Box::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
+                    let next = body(ctx, fp);
+                    if next != me {
+                        return next;
+                    }
+                }) as Code
+            } else {
+                body
+            }
+        })
+        .collect()
 }
 
 fn compile_block(env: &Env<'_>, b: &BlockIr) -> Code {

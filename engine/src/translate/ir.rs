@@ -239,6 +239,22 @@ pub enum Terminator {
     Trap(TrapCode),
 }
 
+impl Terminator {
+    /// The blocks control may continue at.
+    pub fn successors(&self) -> Vec<BlockId> {
+        match self {
+            Terminator::Jump(t) => vec![*t],
+            Terminator::Branch { then, els, .. } => vec![*then, *els],
+            Terminator::Table { targets, default, .. } => {
+                let mut v = targets.to_vec();
+                v.push(*default);
+                v
+            }
+            Terminator::Return | Terminator::Trap(_) => Vec::new(),
+        }
+    }
+}
+
 /// One basic block: straight-line instructions and a terminator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockIr {
