@@ -61,13 +61,35 @@ fn constants_fold_and_eqz_fuses() {
          b0:
            if s0 == 0 then b1 else b2
          b1:
-           s1 = #6
-           jump b3
+           s0 = #6
+           return
          b2:
-           s1 = #7
-           jump b3
-         b3:
-           s0 = s1
+           s0 = #7
+           return",
+    );
+}
+
+#[test]
+fn recursive_fib_returns_without_join_copies() {
+    // The if/else join block (`s0 = s1; return`) is duplicated into both arms and the copies
+    // coalesce: the base case returns its argument in place, the sum is written to slot 0.
+    assert_lowers_to(
+        "(module (func $fib (param i32) (result i32)
+            local.get 0 i32.const 2 i32.lt_s
+            if (result i32) local.get 0
+            else local.get 0 i32.const 1 i32.sub call $fib
+                 local.get 0 i32.const 2 i32.sub call $fib i32.add end))",
+        "params 1 locals 0 frame 4
+         b0:
+           if i32.lt_s s0 #2 then b1 else b2
+         b1:
+           return
+         b2:
+           s1 = i32.sub s0 #1
+           call 0 @s1
+           s2 = i32.sub s0 #2
+           call 0 @s2
+           s0 = i32.add s1 s2
            return",
     );
 }

@@ -15,6 +15,7 @@
 
 pub mod control;
 pub mod ir;
+mod optimize;
 
 use crate::codegen::numeric::{fold_binary, fold_unary};
 use crate::types::FuncType;
@@ -70,7 +71,9 @@ pub(crate) fn translate_function(
         t.visit(&op);
     }
     validator.finish(reader.original_position())?;
-    Ok(t.finish())
+    let mut ir = t.finish();
+    optimize::optimize(&mut ir, ty.results().len() as u32);
+    Ok(ir)
 }
 
 struct Translator<'a> {

@@ -1,0 +1,206 @@
+//! Cheap clean-ups on the lowered IR of one function, run after translation.
+//!
+//! Structured control leaves small artefacts: join blocks that only move a result into slot
+//! 0 and return, copies that undo each other, blocks that only jump. These passes remove them
+//! without any global analysis:
+//! - **jump threading**: a branch to an empty block that just jumps goes to its target;
+//! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it;
+//! - **unreachable blocks** left behind are dropped;
+//! - **copy clean-up** inside a returning block, where exactly the result slots are live at
+//!   the end: a copy straight back (`a = b; b = a`) is dropped, a producer followed by a copy
+//!   of its dead result writes the copy's destination directly, and dead pure writes go.
+
+use super::ir::*;
+
+/// Largest returning block (in instructions) that is duplicated into its predecessors.
+const TAIL_DUP_LIMIT: usize = 3;
+
+/// Runs all passes. `results` is the number of result slots (`0..results`).
+pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
+    thread_jumps(ir);
+    duplicate_return_tails(ir);
+    for b in &mut ir.blocks {
+        if b.term == Terminator::Return {
+            clean_return_block(&mut b.insts, results);
+        }
+    }
+    remove_unreachable(ir);
+}
+
+/// Drops blocks no longer reachable from the entry and renumbers the rest.
+fn remove_unreachable(ir: &mut FuncIr) {
+    let n = ir.blocks.len();
+    let mut reachable = vec![false; n];
+    let mut work = vec![0 as BlockId];
+    reachable[0] = true;
+    while let Some(b) = work.pop() {
+        for s in ir.blocks[b as usize].term.successors() {
+            if !reachable[s as usize] {
+                reachable[s as usize] = true;
+                work.push(s);
+            }
+        }
+    }
+    if reachable.iter().all(|&r| r) {
+        return;
+    }
+    let mut new_index = vec![0 as BlockId; n];
+    let mut next = 0;
+    for i in 0..n {
+        if reachable[i] {
+            new_index[i] = next;
+            next += 1;
+        }
+    }
+    let old = std::mem::take(&mut ir.blocks);
+    for (i, mut b) in old.into_iter().enumerate() {
+        if !reachable[i] {
+            continue;
+        }
+        match &mut b.term {
+            Terminator::Jump(t) => *t = new_index[*t as usize],
+            Terminator::Branch { then, els, .. } => {
+                *then = new_index[*then as usize];
+                *els = new_index[*els as usize];
+            }
+            Terminator::Table { targets, default, .. } => {
+                for t in targets.iter_mut() {
+                    *t = new_index[*t as usize];
+                }
+                *default = new_index[*default as usize];
+            }
+            Terminator::Return | Terminator::Trap(_) => {}
+        }
+        ir.blocks.push(b);
+    }
+}
+
+fn thread_jumps(ir: &mut FuncIr) {
+    let n = ir.blocks.len();
+    let forward = |ir: &FuncIr, mut t: BlockId| {
+        // Follow empty jump-only blocks; the step bound guards against jump cycles.
+        for _ in 0..n {
+            match &ir.blocks[t as usize] {
+                BlockIr { insts, term: Terminator::Jump(next) } if insts.is_empty() && *next != t => t = *next,
+                _ => break,
+            }
+        }
+        t
+    };
+    for i in 0..n {
+        let mut term = ir.blocks[i].term.clone();
+        match &mut term {
+            Terminator::Jump(t) => *t = forward(ir, *t),
+            Terminator::Branch { then, els, .. } => {
+                *then = forward(ir, *then);
+                *els = forward(ir, *els);
+            }
+            Terminator::Table { targets, default, .. } => {
+                for t in targets.iter_mut() {
+                    *t = forward(ir, *t);
+                }
+                *default = forward(ir, *default);
+            }
+            Terminator::Return | Terminator::Trap(_) => {}
+        }
+        ir.blocks[i].term = term;
+    }
+}
+
+fn duplicate_return_tails(ir: &mut FuncIr) {
+    for i in 0..ir.blocks.len() {
+        if let Terminator::Jump(t) = ir.blocks[i].term {
+            let target = &ir.blocks[t as usize];
+            if t as usize != i && target.term == Terminator::Return && target.insts.len() <= TAIL_DUP_LIMIT {
+                let tail = target.insts.clone();
+                let b = &mut ir.blocks[i];
+                b.insts.extend(tail);
+                b.term = Terminator::Return;
+            }
+        }
+    }
+}
+
+/// Whether removing this instruction (when its result is unused) changes nothing else.
+fn is_pure(inst: &Inst) -> bool {
+    match inst {
+        Inst::Copy { .. } | Inst::Select { .. } | Inst::GlobalGet { .. } | Inst::MemorySize { .. } => true,
+        Inst::Unary { op, .. } => !matches!(
+            op,
+            UnOp::I32TruncF32S
+                | UnOp::I32TruncF32U
+                | UnOp::I32TruncF64S
+                | UnOp::I32TruncF64U
+                | UnOp::I64TruncF32S
+                | UnOp::I64TruncF32U
+                | UnOp::I64TruncF64S
+                | UnOp::I64TruncF64U
+        ),
+        Inst::Binary { op, .. } => !op.can_trap(),
+        _ => false,
+    }
+}
+
+fn reads(inst: &Inst, out: &mut Vec<Slot>) {
+    let mut op = |o: &Operand| {
+        if let Operand::Slot(s) = o {
+            out.push(*s)
+        }
+    };
+    match inst {
+        Inst::Copy { src, .. } | Inst::Unary { src, .. } => op(src),
+        Inst::Binary { lhs, rhs, .. } => {
+            op(lhs);
+            op(rhs)
+        }
+        Inst::Select { cond, a, b, .. } => {
+            op(cond);
+            op(a);
+            op(b)
+        }
+        _ => {}
+    }
+}
+
+fn clean_return_block(insts: &mut Vec<Inst>, results: u32) {
+    // A copy straight back: `a = b; b = a`.
+    let mut i = 1;
+    while i < insts.len() {
+        if let (Inst::Copy { dst: a, src: Operand::Slot(b) }, Inst::Copy { dst: b2, src: Operand::Slot(a2) }) =
+            (&insts[i - 1], &insts[i])
+        {
+            if a == a2 && b == b2 {
+                insts.remove(i);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Backward over the pure suffix, with the result slots live at the end.
+    let mut live: Vec<Slot> = (0..results).collect();
+    let mut i = insts.len();
+    let mut buf = Vec::new();
+    while i > 0 {
+        i -= 1;
+        if !is_pure(&insts[i]) {
+            break;
+        }
+        let dst = insts[i].single_dst().expect("pure instructions write one slot");
+        if !live.contains(&dst) {
+            insts.remove(i);
+            continue;
+        }
+        // `x = op ...; y = x` with x dead afterwards: let the producer write y.
+        if let Inst::Copy { src: Operand::Slot(x), .. } = insts[i] {
+            if i > 0 && x != dst && !live.contains(&x) && is_pure(&insts[i - 1]) && insts[i - 1].single_dst() == Some(x) {
+                *insts[i - 1].single_dst_mut().expect("pure") = dst;
+                insts.remove(i);
+                continue;
+            }
+        }
+        live.retain(|&s| s != dst);
+        buf.clear();
+        reads(&insts[i], &mut buf);
+        live.extend(buf.iter().copied());
+    }
+}
