@@ -4,9 +4,20 @@ use crate::types::FuncType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// When function bodies are translated into closures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CompilationMode {
+    /// Every function when the module is loaded.
+    #[default]
+    Eager,
+    /// Each function on its first call; bodies are still fully validated at load time.
+    Lazy,
+}
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub(crate) compilation_mode: CompilationMode,
     pub(crate) max_call_depth: u32,
     pub(crate) value_stack_slots: usize,
     pub(crate) keep_ir: bool,
@@ -14,11 +25,17 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { max_call_depth: 100_000, value_stack_slots: 4 << 20, keep_ir: false }
+        Config { compilation_mode: CompilationMode::Eager, max_call_depth: 100_000, value_stack_slots: 4 << 20, keep_ir: false }
     }
 }
 
 impl Config {
+    /// Eager (default) or lazy translation of function bodies.
+    pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
+        self.compilation_mode = mode;
+        self
+    }
+
     /// Maximum nesting of Wasm calls before a `call stack exhausted` trap (default 100,000).
     /// The engine reserves native stack for this depth when a store first enters Wasm.
     pub fn max_call_depth(&mut self, depth: u32) -> &mut Self {

@@ -301,17 +301,26 @@ pub(crate) fn stack_pointer() -> usize {
 /// Returns false with a pending signal on trap.
 #[inline(always)]
 pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> bool {
-    if ctx.depth >= ctx.max_depth || fp.add(f.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit {
+    let c = match f.compiled.get() {
+        Some(c) => c,
+        None => match f.compile_lazily() {
+            Ok(c) => c,
+            Err(e) => {
+                ctx.signal = Signal::Host(e);
+                return false;
+            }
+        },
+    };
+    if ctx.depth >= ctx.max_depth || fp.add(c.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit {
         return stack_exhausted(ctx);
     }
     ctx.depth += 1;
     // Declared locals start at zero; most functions have few, so a plain loop beats memset.
     let locals = fp.add(f.params as usize);
-    for i in 0..f.locals as usize {
+    for i in 0..c.locals as usize {
         *locals.add(i) = 0;
     }
-    let blocks = f.blocks.get().unwrap_unchecked();
-    let ok = run_blocks(ctx, blocks, fp);
+    let ok = run_blocks(ctx, &c.blocks, fp);
     ctx.depth -= 1;
     ok
 }

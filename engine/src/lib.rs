@@ -35,7 +35,7 @@ pub(crate) mod translate;
 pub(crate) mod types;
 pub(crate) mod value;
 
-pub use crate::engine::{Config, Engine};
+pub use crate::engine::{CompilationMode, Config, Engine};
 pub use error::{Error, ErrorKind, TrapCode};
 pub use externals::{Global, Memory, Table};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmTy, WasmTyList};

@@ -9,7 +9,7 @@ use crate::engine::{Engine, SigId};
 use crate::error::{Error, ErrorKind};
 use crate::translate::{self, ir::FuncIr, ModuleEnv};
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef, Validator, WasmFeatures};
 
 /// A constant initializer expression (WebAssembly 2.0 allows exactly one instruction).
@@ -65,18 +65,53 @@ pub(crate) struct DataSegment {
     pub bytes: Arc<[u8]>,
 }
 
-/// A compiled function body: frame layout plus its basic blocks as closures.
-pub(crate) struct FuncCode {
-    /// Number of parameters.
-    pub params: u32,
+/// A function's closures and frame layout, once translated.
+pub(crate) struct Compiled {
     /// Declared locals after the parameters (zeroed on entry).
     pub locals: u32,
     /// Slots the frame needs.
     pub frame_size: u32,
+    /// Block closures; block 0 is the entry.
+    pub blocks: Box<[Code]>,
+}
+
+/// A defined function of a module: its signature, and its code once compiled (at load time,
+/// or on the first call in lazy mode).
+pub(crate) struct FuncCode {
+    /// Number of parameters.
+    pub params: u32,
     /// The signature, for `call_indirect` checks.
     pub sig: SigId,
-    /// Block closures; block 0 is the entry.
-    pub blocks: OnceLock<Box<[Code]>>,
+    /// The function's type index and the byte range of its body in `ModuleInner::bytes`
+    /// (used by lazy compilation).
+    pub type_index: u32,
+    pub body: std::ops::Range<usize>,
+    /// The module, for lazy compilation (weak: the module owns this code).
+    pub module: Weak<ModuleInner>,
+    /// The compiled code.
+    pub compiled: OnceLock<Compiled>,
+}
+
+impl FuncCode {
+    /// Translates and compiles this function now (lazy mode's first call).
+    #[cold]
+    pub(crate) fn compile_lazily(&self) -> Result<&Compiled, Error> {
+        let m = self.module.upgrade().ok_or_else(|| Error::msg("module dropped while running"))?;
+        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new_features(
+            &m.bytes[self.body.clone()],
+            self.body.start,
+            features(),
+        ));
+        let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
+        let ir = translate::translate_function(&env, self.type_index, &body, None)
+            .map_err(|e| compile_err(format!("{} (at offset {:#x})", e.message, e.offset)))?;
+        let compiled = Compiled {
+            locals: ir.locals,
+            frame_size: ir.frame_size,
+            blocks: codegen::compile(&codegen::Env { module: &m }, &ir),
+        };
+        Ok(self.compiled.get_or_init(|| compiled))
+    }
 }
 
 /// A validated, compiled Wasm module. Cheap to clone.
@@ -105,6 +140,8 @@ pub(crate) struct ModuleInner {
     pub datas: Vec<DataSegment>,
     /// Compiled code of the defined functions (index = function index - imported count).
     pub code: Box<[FuncCode]>,
+    /// The module's bytes, kept for lazy compilation (empty in eager mode).
+    pub bytes: Box<[u8]>,
     /// Lowered IR per defined function, kept when `Config::keep_ir` is on.
     pub irs: Vec<FuncIr>,
 }
@@ -195,8 +232,11 @@ impl Module {
             elems: Vec::new(),
             datas: Vec::new(),
             code: Box::new([]),
+            bytes: Box::new([]),
             irs: Vec::new(),
         };
+        let lazy = engine.config().compilation_mode == crate::engine::CompilationMode::Lazy;
+        let mut bodies: Vec<std::ops::Range<usize>> = Vec::new();
         let mut irs: Vec<FuncIr> = Vec::new();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         // The parser must decode with the same feature set the validator checks, or it
@@ -331,36 +371,55 @@ impl Module {
                     };
                     let index = func.index;
                     let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                    let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
-                    let type_index = m.func_types[index as usize];
-                    let ir = translate::translate_function(&env, type_index, &body, &mut fv)
-                        .map_err(|e| compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset)))?;
+                    bodies.push(body.range());
+                    if lazy {
+                        fv.validate(&body).map_err(|e| {
+                            compile_err(format!("in function {index}: {} (at offset {:#x})", e.message(), e.offset()))
+                        })?;
+                    } else {
+                        let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
+                        let type_index = m.func_types[index as usize];
+                        let ir = translate::translate_function(&env, type_index, &body, Some(&mut fv)).map_err(|e| {
+                            compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset))
+                        })?;
+                        irs.push(ir);
+                    }
                     allocs = fv.into_allocations();
-                    irs.push(ir);
                 }
                 _ => {}
             }
         }
-        let defined = &m.func_types[m.num_imported_funcs as usize..];
-        m.code = irs
-            .iter()
-            .zip(defined)
-            .map(|(ir, &ty)| FuncCode {
-                params: ir.params,
-                locals: ir.locals,
-                frame_size: ir.frame_size,
-                sig: m.type_sigs[ty as usize],
-                blocks: OnceLock::new(),
-            })
-            .collect();
-        let env = codegen::Env { module: &m };
-        for (code, ir) in m.code.iter().zip(&irs) {
-            let _ = code.blocks.set(codegen::compile(&env, ir));
+        if lazy {
+            m.bytes = bytes.into();
         }
         if engine.config().keep_ir {
-            m.irs = irs;
+            m.irs = irs.clone();
         }
-        Ok(Module { inner: Arc::new(m) })
+        let inner = Arc::new_cyclic(|weak: &Weak<ModuleInner>| {
+            let first = m.num_imported_funcs as usize;
+            m.code = m.func_types[first..]
+                .iter()
+                .zip(bodies)
+                .map(|(&ty, body)| FuncCode {
+                    params: m.types[ty as usize].params().len() as u32,
+                    sig: m.type_sigs[ty as usize],
+                    type_index: ty,
+                    body,
+                    module: weak.clone(),
+                    compiled: OnceLock::new(),
+                })
+                .collect();
+            m
+        });
+        // Eager mode: every function now. The closures of calls point into `inner.code`,
+        // which no longer moves.
+        let env = codegen::Env { module: &inner };
+        for (code, ir) in inner.code.iter().zip(&irs) {
+            let compiled =
+                Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks: codegen::compile(&env, ir) };
+            let _ = code.compiled.set(compiled);
+        }
+        Ok(Module { inner })
     }
 
     /// The engine this module was compiled for.
@@ -388,7 +447,7 @@ impl Module {
     /// Number of closures (statements and terminators) compiled for the defined functions,
     /// and the number of basic blocks.
     pub fn code_stats(&self) -> (usize, usize) {
-        let blocks: usize = self.inner.code.iter().map(|c| c.blocks.get().map_or(0, |b| b.len())).sum();
+        let blocks: usize = self.inner.code.iter().map(|c| c.compiled.get().map_or(0, |c| c.blocks.len())).sum();
         let closures: usize = self.inner.irs.iter().map(|ir| ir.blocks.iter().map(|b| b.insts.len() + 1).sum::<usize>()).sum();
         (closures, blocks)
     }

@@ -143,3 +143,29 @@ fn malformed_bytes_are_errors_not_panics() {
     }
     assert!(Module::new(&engine, b"garbage").is_err());
 }
+
+#[test]
+fn lazy_compilation_runs_the_same_code() {
+    let mut config = engine::Config::default();
+    config.compilation_mode(engine::CompilationMode::Lazy);
+    let engine = Engine::new(&config);
+    let wat = r#"(module (func $fib (export "fib") (param i32) (result i32)
+        local.get 0 i32.const 2 i32.lt_s
+        if (result i32) local.get 0
+        else local.get 0 i32.const 1 i32.sub call $fib
+             local.get 0 i32.const 2 i32.sub call $fib i32.add end)
+        (func (export "bad") (param i32) (result i32) local.get 0 i32.const 0 i32.div_u))"#;
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    assert_eq!(module.code_stats().1, 0, "nothing compiled before the first call");
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+    let bad = inst.get_typed_func::<i32, i32>(&store, "bad").unwrap();
+    assert_eq!(bad.call(&mut store, 1).unwrap_err().as_trap_code(), Some(TrapCode::IntegerDivideByZero));
+    // Validation stays eager: an invalid body is rejected at load time.
+    let invalid = wat::parse_str(r#"(module (func (result i32) i64.const 1))"#);
+    assert!(invalid.is_err() || Module::new(&engine, invalid.unwrap()).is_err());
+    let bytes = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 10, 6, 1, 4, 0, 66, 1, 11];
+    assert!(Module::new(&engine, bytes).is_err(), "i64 result where i32 is declared");
+}

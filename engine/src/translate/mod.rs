@@ -44,14 +44,15 @@ pub(crate) struct ModuleEnv<'a> {
     pub func_types: &'a [u32],
 }
 
-/// Validates and lowers one function body.
+/// Validates (when given a validator) and lowers one function body.
 ///
-/// `type_index` is the function's type. Errors carry wasmparser's message and byte offset.
+/// `type_index` is the function's type. Lazy compilation passes no validator: the body was
+/// validated when the module was loaded. Errors carry wasmparser's message and byte offset.
 pub(crate) fn translate_function(
     env: &ModuleEnv<'_>,
     type_index: u32,
     body: &FunctionBody<'_>,
-    validator: &mut FuncValidator<ValidatorResources>,
+    mut validator: Option<&mut FuncValidator<ValidatorResources>>,
 ) -> Result<FuncIr, TranslateError> {
     let ty = &env.types[type_index as usize];
     let params = ty.params().len() as u32;
@@ -60,17 +61,23 @@ pub(crate) fn translate_function(
     for _ in 0..locals_reader.get_count() {
         let offset = locals_reader.original_position();
         let (count, vt) = locals_reader.read()?;
-        validator.define_locals(offset, count, vt)?;
+        if let Some(v) = validator.as_deref_mut() {
+            v.define_locals(offset, count, vt)?;
+        }
         declared = declared.saturating_add(count);
     }
     let mut t = Translator::new(env, params, declared, ty.results().len() as u32);
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset()?;
-        validator.op(offset, &op)?;
+        if let Some(v) = validator.as_deref_mut() {
+            v.op(offset, &op)?;
+        }
         t.visit(&op);
     }
-    validator.finish(reader.original_position())?;
+    if let Some(v) = validator {
+        v.finish(reader.original_position())?;
+    }
     let mut ir = t.finish();
     optimize::optimize(&mut ir, ty.results().len() as u32);
     Ok(ir)
