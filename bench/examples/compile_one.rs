@@ -1,0 +1,82 @@
+//! Compiles one module on one engine (for instruction counting and quick timing):
+//! `compile_one engine|engine-lazy|wasmi|wasmi-lazy FILE.wasm`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts live heap bytes, to report the memory compiled code takes.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        System.dealloc(p, l)
+    }
+}
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Bytes of function bodies in the code section.
+fn code_bytes(wasm: &[u8]) -> usize {
+    let mut n = 0;
+    for p in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = p {
+            n += body.range().len();
+        }
+    }
+    n
+}
+
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    if a.len() != 3 {
+        eprintln!("usage: compile_one engine|engine-lazy|wasmi|wasmi-lazy FILE.wasm");
+        std::process::exit(2);
+    }
+    let wasm = std::fs::read(&a[2]).expect("read module");
+    let code = code_bytes(&wasm);
+    let before = LIVE.load(Ordering::Relaxed);
+    let t = std::time::Instant::now();
+    match a[1].as_str() {
+        "engine" | "engine-lazy" => {
+            let mut config = engine::Config::default();
+            if a[1] == "engine-lazy" {
+                config.compilation_mode(engine::CompilationMode::Lazy);
+            }
+            let m = engine::Module::new(&engine::Engine::new(&config), &wasm).expect("compile");
+            let elapsed = t.elapsed();
+            let live = LIVE.load(Ordering::Relaxed) - before;
+            println!(
+                "{}: {elapsed:?}; {} bytes of function bodies -> {live} bytes live after compilation ({:.1}x)",
+                a[1],
+                code,
+                live as f64 / code as f64
+            );
+            drop(m);
+        }
+        "wasmi" | "wasmi-lazy" => {
+            let mut config = wasmi::Config::default();
+            if a[1] == "wasmi" {
+                config.compilation_mode(wasmi::CompilationMode::Eager);
+            }
+            let m = wasmi::Module::new(&wasmi::Engine::new(&config), &wasm).expect("compile");
+            let elapsed = t.elapsed();
+            let live = LIVE.load(Ordering::Relaxed) - before;
+            println!(
+                "{}: {elapsed:?}; {} bytes of function bodies -> {live} bytes live after compilation ({:.1}x)",
+                a[1],
+                code,
+                live as f64 / code as f64
+            );
+            drop(m);
+        }
+        other => {
+            eprintln!("unknown engine {other}");
+            std::process::exit(2);
+        }
+    }
+}
