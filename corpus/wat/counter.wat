@@ -1,6 +1,9 @@
 ;; A counter loop: measures the cost of one loop iteration (add, compare, branch).
+;;
+;; expect: run(10) = 10
+;; expect: run(10000000) = 10000000
 (module
-  (func (export "count") (param $n i32) (result i32)
+  (func (export "count") (export "run") (param $n i32) (result i32)
     (local $i i32)
     block
       loop

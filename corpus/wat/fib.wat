@@ -1,6 +1,9 @@
 ;; Recursive Fibonacci: call-heavy, the classic interpreter call-path benchmark.
+;;
+;; expect: run(10) = 55
+;; expect: run(30) = 832040
 (module
-  (func $fib (export "fib") (param $n i32) (result i32)
+  (func $fib (export "fib") (export "run") (param $n i32) (result i32)
     local.get $n
     i32.const 2
     i32.lt_s
