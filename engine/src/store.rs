@@ -47,6 +47,21 @@ impl FuncEntity {
     }
 }
 
+/// A zero-filled byte vector from the allocator's zeroed path (fresh pages from the OS cost
+/// nothing until touched, unlike writing every byte), or `None` if the host is out of memory.
+fn zeroed_bytes(n: usize) -> Option<Vec<u8>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(n).ok()?;
+    // SAFETY: `layout` has a non-zero size; a non-null result is `n` zeroed bytes allocated
+    // with the global allocator and alignment 1, exactly what `Vec<u8>` with capacity `n` owns.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout);
+        (!p.is_null()).then(|| Vec::from_raw_parts(p, n, n))
+    }
+}
+
 /// A linear memory.
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
@@ -56,10 +71,8 @@ pub(crate) struct MemoryEntity {
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity, Error> {
         let bytes = ty.minimum() as usize * PAGE;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes)
-            .map_err(|_| Error::new(crate::error::ErrorKind::Instantiate, "out of memory allocating linear memory"))?;
-        data.resize(bytes, 0);
+        let data = zeroed_bytes(bytes)
+            .ok_or_else(|| Error::new(crate::error::ErrorKind::Instantiate, "out of memory allocating linear memory"))?;
         Ok(MemoryEntity { ty, data })
     }
 

@@ -1,0 +1,1 @@
+function r(n){return n?r(n-1)+1:0} r(10000000)

@@ -1,0 +1,1 @@
+print('before'); load('x.js')

@@ -1,0 +1,1 @@
+undefinedVariable + 1

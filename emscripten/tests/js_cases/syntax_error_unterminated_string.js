@@ -1,0 +1,1 @@
+print('before'); var s = 'abc
