@@ -9,7 +9,9 @@ fn main() {
     }
     let wasm = wat::parse_file(&args[1]).expect("wat");
     let mut config = engine::Config::default();
-    if let Ok(d) = std::env::var("MAX_DEPTH") { config.max_call_depth(d.parse().unwrap()); }
+    if let Ok(d) = std::env::var("MAX_DEPTH") {
+        config.max_call_depth(d.parse().unwrap());
+    }
     let engine = engine::Engine::new(&config);
     let module = engine::Module::new(&engine, &wasm).expect("module");
     let mut store = engine::Store::new(&engine, ());

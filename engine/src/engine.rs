@@ -25,7 +25,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { compilation_mode: CompilationMode::Eager, max_call_depth: 100_000, value_stack_slots: 4 << 20, keep_ir: false }
+        Config {
+            compilation_mode: CompilationMode::Eager,
+            max_call_depth: 100_000,
+            value_stack_slots: 4 << 20,
+            keep_ir: false,
+        }
     }
 }
 

@@ -311,7 +311,8 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
             }
         },
     };
-    if ctx.depth >= ctx.max_depth || fp.add(c.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit {
+    if ctx.depth >= ctx.max_depth || fp.add(c.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit
+    {
         return stack_exhausted(ctx);
     }
     ctx.depth += 1;

@@ -204,10 +204,15 @@ wasm_ty!(i64, ValType::I64, |v| v as u64, |b| b as i64);
 wasm_ty!(u64, ValType::I64, |v| v, |b| b);
 wasm_ty!(f32, ValType::F32, |v| v.to_bits() as u64, |b| f32::from_bits(b as u32));
 wasm_ty!(f64, ValType::F64, |v| v.to_bits(), |b| f64::from_bits(b));
-wasm_ty!(Option<Func>, ValType::FuncRef, |v| Val::FuncRef(v).to_bits(), |b| match Val::from_bits(ValType::FuncRef, b) {
-    Val::FuncRef(f) => f,
-    _ => None,
-});
+wasm_ty!(
+    Option<Func>,
+    ValType::FuncRef,
+    |v| Val::FuncRef(v).to_bits(),
+    |b| match Val::from_bits(ValType::FuncRef, b) {
+        Val::FuncRef(f) => f,
+        _ => None,
+    }
+);
 wasm_ty!(Option<ExternRef>, ValType::ExternRef, |v| Val::ExternRef(v).to_bits(), |b| match Val::from_bits(
     ValType::ExternRef,
     b

@@ -9,7 +9,9 @@ use crate::exec::Ctx;
 use crate::externals::{Global, Memory, Table};
 use crate::func::Func;
 use crate::module::{ConstExpr, DataMode, ElemMode, ExternIndex, Module};
-use crate::store::{AsContext, AsContextMut, CodePtr, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use crate::store::{
+    AsContext, AsContextMut, CodePtr, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
+};
 use crate::types::{limits_match, ExternType};
 
 /// Something a module can import or export.
@@ -28,19 +30,35 @@ pub enum Extern {
 impl Extern {
     /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
-        if let Extern::Func(f) = self { Some(f) } else { None }
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
     }
     /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
-        if let Extern::Memory(m) = self { Some(m) } else { None }
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
     }
     /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
-        if let Extern::Table(t) = self { Some(t) } else { None }
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
     }
     /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
-        if let Extern::Global(g) = self { Some(g) } else { None }
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
     }
 
     /// The type of this external value.
@@ -173,12 +191,9 @@ pub(crate) fn import_matches(ctx: &Ctx, actual: Extern, expected: &ExternType) -
     let ok = match (&got, expected) {
         (ExternType::Func(a), ExternType::Func(e)) => a == e,
         (ExternType::Global(a), ExternType::Global(e)) => a == e,
-        (ExternType::Memory(a), ExternType::Memory(e)) => limits_match(
-            a.minimum() as u64,
-            a.maximum().map(u64::from),
-            e.minimum() as u64,
-            e.maximum().map(u64::from),
-        ),
+        (ExternType::Memory(a), ExternType::Memory(e)) => {
+            limits_match(a.minimum() as u64, a.maximum().map(u64::from), e.minimum() as u64, e.maximum().map(u64::from))
+        }
         (ExternType::Table(a), ExternType::Table(e)) => {
             a.element() == e.element()
                 && limits_match(
@@ -227,7 +242,8 @@ pub(crate) fn instantiate(ctx: &mut Ctx, module: &Module, imports: &[Extern]) ->
         if !valid_handle {
             return Err(Error::new(ErrorKind::Usage, "import handle does not belong to this store"));
         }
-        import_matches(ctx, *ext, &imp.ty).map_err(|e| link_err(format!("import `{}`.`{}`: {e}", imp.module, imp.name)))?;
+        import_matches(ctx, *ext, &imp.ty)
+            .map_err(|e| link_err(format!("import `{}`.`{}`: {e}", imp.module, imp.name)))?;
         match *ext {
             Extern::Func(f) => funcs.push(f.0),
             Extern::Table(t) => tables.push(t.0),
@@ -267,8 +283,7 @@ pub(crate) fn instantiate(ctx: &mut Ctx, module: &Module, imports: &[Extern]) ->
         globals.push(ctx.global_entities.len() as u32 - 1);
     }
     inst.globals = globals.into();
-    inst.global_cells =
-        inst.globals.iter().map(|&g| &mut *ctx.global_entities[g as usize].cell as *mut u64).collect();
+    inst.global_cells = inst.globals.iter().map(|&g| &mut *ctx.global_entities[g as usize].cell as *mut u64).collect();
     inst.elems = m
         .elems
         .iter()

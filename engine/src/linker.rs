@@ -99,7 +99,12 @@ impl<T: 'static> Linker<T> {
     ///
     /// # Errors
     /// If a name is taken and shadowing is off.
-    pub fn instance(&mut self, store: impl AsContextMut<Data = T>, module: &str, instance: Instance) -> Result<&mut Self, Error> {
+    pub fn instance(
+        &mut self,
+        store: impl AsContextMut<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self, Error> {
         for (name, ext) in instance.exports(&store) {
             self.define(module, &name, ext)?;
         }
@@ -138,7 +143,8 @@ impl<T: 'static> Linker<T> {
         for (m, n, ty) in module.imports() {
             let e = self.get(&mut store, m, n).expect("checked above");
             let cx = store.as_context_mut();
-            import_matches(cx.ctx, e, ty).map_err(|err| Error::new(ErrorKind::Link, format!("import `{m}`.`{n}`: {err}")))?;
+            import_matches(cx.ctx, e, ty)
+                .map_err(|err| Error::new(ErrorKind::Link, format!("import `{m}`.`{n}`: {err}")))?;
             externs.push(e);
         }
         let cx = store.as_context_mut();

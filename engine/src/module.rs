@@ -332,10 +332,9 @@ impl Module {
                         let mode = match e.kind {
                             wasmparser::ElementKind::Passive => ElemMode::Passive,
                             wasmparser::ElementKind::Declared => ElemMode::Declared,
-                            wasmparser::ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
-                                table: table_index.unwrap_or(0),
-                                offset: const_expr(&offset_expr)?,
-                            },
+                            wasmparser::ElementKind::Active { table_index, offset_expr } => {
+                                ElemMode::Active { table: table_index.unwrap_or(0), offset: const_expr(&offset_expr)? }
+                            }
                         };
                         let mut items = Vec::new();
                         match e.items {
@@ -379,9 +378,10 @@ impl Module {
                     } else {
                         let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
                         let type_index = m.func_types[index as usize];
-                        let ir = translate::translate_function(&env, type_index, &body, Some(&mut fv)).map_err(|e| {
-                            compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset))
-                        })?;
+                        let ir =
+                            translate::translate_function(&env, type_index, &body, Some(&mut fv)).map_err(|e| {
+                                compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset))
+                            })?;
                         irs.push(ir);
                     }
                     allocs = fv.into_allocations();
@@ -448,7 +448,8 @@ impl Module {
     /// and the number of basic blocks.
     pub fn code_stats(&self) -> (usize, usize) {
         let blocks: usize = self.inner.code.iter().map(|c| c.compiled.get().map_or(0, |c| c.blocks.len())).sum();
-        let closures: usize = self.inner.irs.iter().map(|ir| ir.blocks.iter().map(|b| b.insts.len() + 1).sum::<usize>()).sum();
+        let closures: usize =
+            self.inner.irs.iter().map(|ir| ir.blocks.iter().map(|b| b.insts.len() + 1).sum::<usize>()).sum();
         (closures, blocks)
     }
 }

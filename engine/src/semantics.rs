@@ -521,13 +521,21 @@ pub fn f32_sqrt(a: f32) -> f32 {
 /// arithmetic NaN (quiet bit set) as the result.
 #[inline(always)]
 fn quiet_f32(r: f32) -> f32 {
-    if r.is_nan() { f32::from_bits(r.to_bits() | 0x0040_0000) } else { r }
+    if r.is_nan() {
+        f32::from_bits(r.to_bits() | 0x0040_0000)
+    } else {
+        r
+    }
 }
 
 /// See [`quiet_f32`].
 #[inline(always)]
 fn quiet_f64(r: f64) -> f64 {
-    if r.is_nan() { f64::from_bits(r.to_bits() | 0x0008_0000_0000_0000) } else { r }
+    if r.is_nan() {
+        f64::from_bits(r.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        r
+    }
 }
 
 /// `f32.ceil`: round toward positive infinity.
@@ -987,10 +995,6 @@ pub fn f64_promote_f32(a: f32) -> f64 {
     f64::from(a)
 }
 
-
-
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1150,23 +1154,14 @@ mod tests {
         assert_eq!(f32_neg(snan32).to_bits(), 0xFFA0_0001);
         assert_eq!(f32_abs(f32::from_bits(0xFFA0_0001)).to_bits(), 0x7FA0_0001);
         assert_eq!(f32_copysign(snan32, -1.0).to_bits(), 0xFFA0_0001);
-        assert_eq!(
-            f32_copysign(f32::from_bits(0xFFA0_0001), 0.0).to_bits(),
-            0x7FA0_0001
-        );
-        assert_eq!(
-            f32_copysign(1.0, f32::from_bits(0xFFC0_0000)).to_bits(),
-            (-1.0f32).to_bits()
-        );
+        assert_eq!(f32_copysign(f32::from_bits(0xFFA0_0001), 0.0).to_bits(), 0x7FA0_0001);
+        assert_eq!(f32_copysign(1.0, f32::from_bits(0xFFC0_0000)).to_bits(), (-1.0f32).to_bits());
         assert!(same32(f32_neg(0.0), -0.0));
         assert!(same32(f32_abs(-0.0), 0.0));
 
         let snan64 = f64::from_bits(0x7FF4_0000_0000_0001);
         assert_eq!(f64_neg(snan64).to_bits(), 0xFFF4_0000_0000_0001);
-        assert_eq!(
-            f64_abs(f64::from_bits(0xFFF4_0000_0000_0001)).to_bits(),
-            0x7FF4_0000_0000_0001
-        );
+        assert_eq!(f64_abs(f64::from_bits(0xFFF4_0000_0000_0001)).to_bits(), 0x7FF4_0000_0000_0001);
         assert_eq!(f64_copysign(snan64, -2.0).to_bits(), 0xFFF4_0000_0000_0001);
         assert_eq!(f64_copysign(-3.0, 0.0), 3.0);
         assert!(same64(f64_neg(0.0), -0.0));
@@ -1236,27 +1231,15 @@ mod tests {
     #[test]
     fn trunc_i64_f32() {
         // Signed: valid iff -2^63 <= x < 2^63; the f32 neighbors are 2^63 - 2^39 and -2^63 - 2^40.
-        assert_eq!(
-            i64_trunc_f32_s(9223371487098961920.0),
-            Ok(9223371487098961920)
-        );
+        assert_eq!(i64_trunc_f32_s(9223371487098961920.0), Ok(9223371487098961920));
         assert_eq!(i64_trunc_f32_s(9223372036854775808.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f32_s(-9223372036854775808.0), Ok(i64::MIN));
-        assert_eq!(
-            i64_trunc_f32_s(-9223373136366403584.0),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(i64_trunc_f32_s(-9223373136366403584.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f32_s(f32::NAN), Err(InvalidConversionToInteger));
         assert_eq!(i64_trunc_f32_s(f32::INFINITY), Err(IntegerOverflow));
         // Unsigned: valid iff -1.0 < x < 2^64.
-        assert_eq!(
-            i64_trunc_f32_u(18446742974197923840.0),
-            Ok(18446742974197923840_u64 as i64)
-        );
-        assert_eq!(
-            i64_trunc_f32_u(18446744073709551616.0),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(i64_trunc_f32_u(18446742974197923840.0), Ok(18446742974197923840_u64 as i64));
+        assert_eq!(i64_trunc_f32_u(18446744073709551616.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f32_u(-0.99999994), Ok(0));
         assert_eq!(i64_trunc_f32_u(-1.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f32_u(f32::NAN), Err(InvalidConversionToInteger));
@@ -1266,27 +1249,15 @@ mod tests {
     #[test]
     fn trunc_i64_f64() {
         // Signed: valid iff -2^63 <= x < 2^63; the f64 neighbors are 2^63 - 1024 and -2^63 - 2048.
-        assert_eq!(
-            i64_trunc_f64_s(9223372036854774784.0),
-            Ok(9223372036854774784)
-        );
+        assert_eq!(i64_trunc_f64_s(9223372036854774784.0), Ok(9223372036854774784));
         assert_eq!(i64_trunc_f64_s(9223372036854775808.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f64_s(-9223372036854775808.0), Ok(i64::MIN));
-        assert_eq!(
-            i64_trunc_f64_s(-9223372036854777856.0),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(i64_trunc_f64_s(-9223372036854777856.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f64_s(f64::NAN), Err(InvalidConversionToInteger));
         assert_eq!(i64_trunc_f64_s(f64::NEG_INFINITY), Err(IntegerOverflow));
         // Unsigned: valid iff -1.0 < x < 2^64.
-        assert_eq!(
-            i64_trunc_f64_u(18446744073709549568.0),
-            Ok(18446744073709549568_u64 as i64)
-        );
-        assert_eq!(
-            i64_trunc_f64_u(18446744073709551616.0),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(i64_trunc_f64_u(18446744073709549568.0), Ok(18446744073709549568_u64 as i64));
+        assert_eq!(i64_trunc_f64_u(18446744073709551616.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f64_u(-0.9999999999999999), Ok(0));
         assert_eq!(i64_trunc_f64_u(-1.0), Err(IntegerOverflow));
         assert_eq!(i64_trunc_f64_u(f64::NAN), Err(InvalidConversionToInteger));
@@ -1334,10 +1305,7 @@ mod tests {
         assert_eq!(f64_convert_i64_s(9007199254740995), 9007199254740996.0);
         // 0x0020_0000_2000_0001 is just above a tie: must round up, not double-round down.
         assert_eq!(f32_convert_i64_u(0x0020_0000_2000_0001), 9007200328482816.0);
-        assert_eq!(
-            f64_convert_i64_u(0x8000_0000_0000_0401_u64 as i64),
-            9223372036854777856.0
-        );
+        assert_eq!(f64_convert_i64_u(0x8000_0000_0000_0401_u64 as i64), 9223372036854777856.0);
     }
 
     #[test]

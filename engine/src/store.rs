@@ -71,8 +71,9 @@ pub(crate) struct MemoryEntity {
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity, Error> {
         let bytes = ty.minimum() as usize * PAGE;
-        let data = zeroed_bytes(bytes)
-            .ok_or_else(|| Error::new(crate::error::ErrorKind::Instantiate, "out of memory allocating linear memory"))?;
+        let data = zeroed_bytes(bytes).ok_or_else(|| {
+            Error::new(crate::error::ErrorKind::Instantiate, "out of memory allocating linear memory")
+        })?;
         Ok(MemoryEntity { ty, data })
     }
 

@@ -16,7 +16,10 @@ impl ExternRef {
     }
 
     /// The data this reference points to.
-    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> &'a (dyn std::any::Any + Send + Sync) {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContext<'a, T>>,
+    ) -> &'a (dyn std::any::Any + Send + Sync) {
         let cx = store.into();
         &*cx.ctx.externs[self.0 as usize]
     }
@@ -59,19 +62,35 @@ impl Val {
 
     /// The `i32` inside, if that is the type.
     pub fn i32(&self) -> Option<i32> {
-        if let Val::I32(v) = self { Some(*v) } else { None }
+        if let Val::I32(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
     /// The `i64` inside, if that is the type.
     pub fn i64(&self) -> Option<i64> {
-        if let Val::I64(v) = self { Some(*v) } else { None }
+        if let Val::I64(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
     /// The `f32` inside, if that is the type.
     pub fn f32(&self) -> Option<f32> {
-        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+        if let Val::F32(v) = self {
+            Some(f32::from_bits(*v))
+        } else {
+            None
+        }
     }
     /// The `f64` inside, if that is the type.
     pub fn f64(&self) -> Option<f64> {
-        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+        if let Val::F64(v) = self {
+            Some(f64::from_bits(*v))
+        } else {
+            None
+        }
     }
 
     /// Slot encoding: i32/f32 zero-extended bits, refs as index + 1 (0 is null).

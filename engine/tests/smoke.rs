@@ -2,7 +2,6 @@
 
 use engine::{Caller, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
 
-
 fn instance(wat: &str) -> (Store<()>, engine::Instance) {
     let engine = Engine::default();
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
@@ -127,7 +126,8 @@ fn deep_recursion_on_a_small_host_stack() {
 #[test]
 fn malformed_bytes_are_errors_not_panics() {
     let engine = Engine::default();
-    let good = wat::parse_str(r#"(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0))"#).unwrap();
+    let good =
+        wat::parse_str(r#"(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0))"#).unwrap();
     for cut in 0..good.len() {
         // Cutting at a section boundary leaves a valid module; anywhere else it is an error.
         let r = Module::new(&engine, &good[..cut]);

@@ -140,9 +140,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
 /// (i32 results zero-extended to 64 bits even when sign-extended to 32).
 pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, next: Code) -> Code {
     match op {
-        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => {
-            ld(|v: u32| v as u64, dst, addr, offset, next)
-        }
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => ld(|v: u32| v as u64, dst, addr, offset, next),
         LoadOp::I64Load | LoadOp::F64Load => ld(|v: u64| v, dst, addr, offset, next),
         LoadOp::I32Load8S => ld(|v: i8| v as i32 as u32 as u64, dst, addr, offset, next),
         LoadOp::I32Load16S => ld(|v: i16| v as i32 as u32 as u64, dst, addr, offset, next),
@@ -159,9 +157,7 @@ pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, nex
     match op {
         StoreOp::I32Store8 | StoreOp::I64Store8 => st::<u8>(addr, value, offset, next),
         StoreOp::I32Store16 | StoreOp::I64Store16 => st::<u16>(addr, value, offset, next),
-        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => {
-            st::<u32>(addr, value, offset, next)
-        }
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => st::<u32>(addr, value, offset, next),
         StoreOp::I64Store | StoreOp::F64Store => st::<u64>(addr, value, offset, next),
     }
 }
@@ -229,12 +225,7 @@ mod tests {
 
     /// Independent oracle: width and expected slot value for a load of little-endian `bytes`.
     fn load_oracle(op: LoadOp, bytes: &[u8]) -> (usize, u64) {
-        let le = |n: usize| {
-            bytes[..n]
-                .iter()
-                .rev()
-                .fold(0u64, |acc, &b| acc << 8 | b as u64)
-        };
+        let le = |n: usize| bytes[..n].iter().rev().fold(0u64, |acc, &b| acc << 8 | b as u64);
         let sext = |n: usize, v: u64| ((v << (64 - 8 * n)) as i64 >> (64 - 8 * n)) as u64;
         use LoadOp::*;
         match op {
@@ -278,39 +269,19 @@ mod tests {
                 for imm in [false, true] {
                     // Garbage above bit 31 of the address must be ignored.
                     let a = addr | 0xFFFF_0000_0000_0000;
-                    let operand = if imm {
-                        Operand::Imm(a)
-                    } else {
-                        Operand::Slot(0)
-                    };
+                    let operand = if imm { Operand::Imm(a) } else { Operand::Slot(0) };
                     let mut frame = [a, UNTOUCHED];
-                    assert_eq!(
-                        run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame),
-                        Ok(())
-                    );
+                    assert_eq!(run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame), Ok(()));
                     assert_eq!(frame[1], want, "{op} at {addr}+{offset} imm {imm}");
                 }
             }
-            for (addr, offset) in [
-                (last + 1, 0),
-                (0, last + 1),
-                (len, 0),
-                (0xFFFF_FFFF, 0),
-                (0xFFFF_FFFF, 0xFFFF_FFFF),
-            ] {
+            for (addr, offset) in [(last + 1, 0), (0, last + 1), (len, 0), (0xFFFF_FFFF, 0), (0xFFFF_FFFF, 0xFFFF_FFFF)]
+            {
                 for imm in [false, true] {
-                    let operand = if imm {
-                        Operand::Imm(addr)
-                    } else {
-                        Operand::Slot(0)
-                    };
+                    let operand = if imm { Operand::Imm(addr) } else { Operand::Slot(0) };
                     let mut frame = [addr, UNTOUCHED];
                     let r = run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame);
-                    assert_eq!(
-                        r,
-                        Err(TrapCode::MemoryOutOfBounds),
-                        "{op} at {addr}+{offset} imm {imm}"
-                    );
+                    assert_eq!(r, Err(TrapCode::MemoryOutOfBounds), "{op} at {addr}+{offset} imm {imm}");
                     assert_eq!(frame[1], UNTOUCHED);
                 }
             }
@@ -328,62 +299,26 @@ mod tests {
                 for shape in 0..4 {
                     let (ai, vi) = (shape & 1 != 0, shape & 2 != 0);
                     let a = addr | 0xABCD_0000_0000_0000;
-                    let addr_op = if ai {
-                        Operand::Imm(a)
-                    } else {
-                        Operand::Slot(0)
-                    };
-                    let value_op = if vi {
-                        Operand::Imm(value)
-                    } else {
-                        Operand::Slot(1)
-                    };
+                    let addr_op = if ai { Operand::Imm(a) } else { Operand::Slot(0) };
+                    let value_op = if vi { Operand::Imm(value) } else { Operand::Slot(1) };
                     let mut mem = pattern();
                     let mut frame = [a, value];
-                    assert_eq!(
-                        run(
-                            &store(op, addr_op, value_op, offset, done()),
-                            &mut mem,
-                            &mut frame
-                        ),
-                        Ok(())
-                    );
+                    assert_eq!(run(&store(op, addr_op, value_op, offset, done()), &mut mem, &mut frame), Ok(()));
                     let mut want = pattern();
                     let ea = (addr + offset) as usize;
                     want[ea..ea + n].copy_from_slice(&value.to_le_bytes()[..n]);
                     assert_eq!(mem, want, "{op} at {addr}+{offset} shape {shape}");
                 }
             }
-            for (addr, offset) in [
-                (last + 1, 0),
-                (0, last + 1),
-                (len, 0),
-                (0xFFFF_FFFF, 0xFFFF_FFFF),
-            ] {
+            for (addr, offset) in [(last + 1, 0), (0, last + 1), (len, 0), (0xFFFF_FFFF, 0xFFFF_FFFF)] {
                 for shape in 0..4 {
                     let (ai, vi) = (shape & 1 != 0, shape & 2 != 0);
-                    let addr_op = if ai {
-                        Operand::Imm(addr)
-                    } else {
-                        Operand::Slot(0)
-                    };
-                    let value_op = if vi {
-                        Operand::Imm(value)
-                    } else {
-                        Operand::Slot(1)
-                    };
+                    let addr_op = if ai { Operand::Imm(addr) } else { Operand::Slot(0) };
+                    let value_op = if vi { Operand::Imm(value) } else { Operand::Slot(1) };
                     let mut mem = pattern();
                     let mut frame = [addr, value];
-                    let r = run(
-                        &store(op, addr_op, value_op, offset, done()),
-                        &mut mem,
-                        &mut frame,
-                    );
-                    assert_eq!(
-                        r,
-                        Err(TrapCode::MemoryOutOfBounds),
-                        "{op} at {addr}+{offset} shape {shape}"
-                    );
+                    let r = run(&store(op, addr_op, value_op, offset, done()), &mut mem, &mut frame);
+                    assert_eq!(r, Err(TrapCode::MemoryOutOfBounds), "{op} at {addr}+{offset} shape {shape}");
                     assert_eq!(mem, pattern(), "a trapping store must not write");
                 }
             }
@@ -394,21 +329,12 @@ mod tests {
     fn store_then_load_round_trips() {
         let mut mem = vec![0u8; 16];
         let mut frame = [3u64, 0xFFFF_FF80, UNTOUCHED];
-        let st = store(
-            StoreOp::I32Store8,
-            Operand::Slot(0),
-            Operand::Slot(1),
-            1,
-            done(),
-        );
+        let st = store(StoreOp::I32Store8, Operand::Slot(0), Operand::Slot(1), 1, done());
         assert_eq!(run(&st, &mut mem, &mut frame), Ok(()));
         assert_eq!(mem[4], 0x80);
         let ld = load(LoadOp::I32Load8S, 2, Operand::Imm(4), 0, done());
         assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
-        assert_eq!(
-            frame[2], 0xFFFF_FF80,
-            "i32 sign extension stays zero-extended in the slot"
-        );
+        assert_eq!(frame[2], 0xFFFF_FF80, "i32 sign extension stays zero-extended in the slot");
         let ld = load(LoadOp::I64Load8S, 2, Operand::Imm(0), 4, done());
         assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
         assert_eq!(frame[2], 0xFFFF_FFFF_FFFF_FF80);
@@ -421,30 +347,15 @@ mod tests {
         let mut small = vec![1u8; 8];
         let mut big = vec![2u8; 16];
         let mut frame = [8u64, UNTOUCHED];
-        assert_eq!(
-            run(&ld, &mut small, &mut frame),
-            Err(TrapCode::MemoryOutOfBounds)
-        );
+        assert_eq!(run(&ld, &mut small, &mut frame), Err(TrapCode::MemoryOutOfBounds));
         assert_eq!(run(&ld, &mut big, &mut frame), Ok(()));
         assert_eq!(frame[1], 0x0202_0202_0202_0202);
         // An empty memory (dangling base) traps on every access, even zero-offset ones.
         let mut empty: Vec<u8> = Vec::new();
         frame[0] = 0;
-        assert_eq!(
-            run(&ld, &mut empty, &mut frame),
-            Err(TrapCode::MemoryOutOfBounds)
-        );
-        let st = store(
-            StoreOp::I32Store8,
-            Operand::Imm(0),
-            Operand::Imm(0),
-            0,
-            done(),
-        );
-        assert_eq!(
-            run(&st, &mut empty, &mut frame),
-            Err(TrapCode::MemoryOutOfBounds)
-        );
+        assert_eq!(run(&ld, &mut empty, &mut frame), Err(TrapCode::MemoryOutOfBounds));
+        let st = store(StoreOp::I32Store8, Operand::Imm(0), Operand::Imm(0), 0, done());
+        assert_eq!(run(&st, &mut empty, &mut frame), Err(TrapCode::MemoryOutOfBounds));
     }
 
     #[test]

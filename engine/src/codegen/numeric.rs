@@ -179,12 +179,7 @@ unsafe fn read(fp: *mut u64, o: Operand) -> u64 {
 // ---------------------------------------------------------------------------------------------
 
 /// `dst = f(src)`.
-fn un<A: Val, R: Ret>(
-    f: impl Fn(A) -> R + Send + Sync + 'static,
-    dst: Slot,
-    src: Operand,
-    next: Code,
-) -> Code {
+fn un<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, src: Operand, next: Code) -> Code {
     match src {
         Operand::Slot(a) => code(move |ctx, fp| {
             // SAFETY: slots named by the translator lie inside the frame.
@@ -224,9 +219,7 @@ fn bin<A: Val, R: Ret>(
                 finish(ctx, fp, dst, r.into_bits(), &next)
             })
         }
-        (Operand::Imm(a), Operand::Imm(b)) => {
-            settled(f(A::decode(a), A::decode(b)).into_bits(), dst, next)
-        }
+        (Operand::Imm(a), Operand::Imm(b)) => settled(f(A::decode(a), A::decode(b)).into_bits(), dst, next),
     }
 }
 
@@ -252,9 +245,7 @@ fn br_cmp<A: Val>(
             let a = A::decode(a);
             code(move |_, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, then, els))
         }
-        (Operand::Imm(a), Operand::Imm(b)) => {
-            goto(pick(f(A::decode(a), A::decode(b)) != 0, then, els))
-        }
+        (Operand::Imm(a), Operand::Imm(b)) => goto(pick(f(A::decode(a), A::decode(b)) != 0, then, els)),
     }
 }
 
@@ -344,12 +335,8 @@ pub(crate) fn branch(cond: Cond, then: u32, els: u32) -> Code {
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
-        Cond::NonZero(Operand::Slot(s)) => {
-            code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 != 0, then, els))
-        }
-        Cond::Zero(Operand::Slot(s)) => {
-            code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 == 0, then, els))
-        }
+        Cond::NonZero(Operand::Slot(s)) => code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 != 0, then, els)),
+        Cond::Zero(Operand::Slot(s)) => code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 == 0, then, els)),
         Cond::NonZero(Operand::Imm(v)) => goto(pick(v as u32 != 0, then, els)),
         Cond::Zero(Operand::Imm(v)) => goto(pick(v as u32 == 0, then, els)),
         Cond::Compare(op, a, b) => {
@@ -546,10 +533,7 @@ mod tests {
             DONE => Outcome::Value(frame[dst as usize]),
             SIGNAL => match ctx.signal {
                 Signal::Trap(c) => {
-                    assert_eq!(
-                        frame[dst as usize], UNTOUCHED,
-                        "a trapping op wrote its destination"
-                    );
+                    assert_eq!(frame[dst as usize], UNTOUCHED, "a trapping op wrote its destination");
                     Outcome::Trapped(c)
                 }
                 _ => panic!("SIGNAL without a trap"),
@@ -591,12 +575,7 @@ mod tests {
 
     fn bin_value(op: BinOp, a: u64, b: u64) -> Result<u64, TrapCode> {
         let mut frame = [0, 0, UNTOUCHED];
-        run(
-            &binary(op, 2, Operand::Imm(a), Operand::Imm(b), done()),
-            &mut frame,
-            2,
-        )
-        .into()
+        run(&binary(op, 2, Operand::Imm(a), Operand::Imm(b), done()), &mut frame, 2).into()
     }
 
     impl From<Outcome> for Result<u64, TrapCode> {
@@ -637,9 +616,7 @@ mod tests {
                 for imm in [false, true] {
                     let c = unary(op, 1, slot_or_imm(imm, 0, a), done());
                     let mut frame = [a, UNTOUCHED];
-                    check(run(&c, &mut frame, 1), want, op.name(), &|| {
-                        format!("{op} {a:#x} imm {imm}")
-                    });
+                    check(run(&c, &mut frame, 1), want, op.name(), &|| format!("{op} {a:#x} imm {imm}"));
                 }
             }
         }
@@ -649,16 +626,8 @@ mod tests {
     fn binop_results_use_the_slot_encoding() {
         use BinOp::*;
         assert_eq!(bin_value(I32Add, 0xFFFF_FFFF, 1), Ok(0));
-        assert_eq!(
-            bin_value(I32Sub, 0, 1),
-            Ok(0xFFFF_FFFF),
-            "i32 results are zero-extended"
-        );
-        assert_eq!(
-            bin_value(I32Add, 0xAAAA_0000_0000_0002, 3),
-            Ok(5),
-            "upper bits are ignored"
-        );
+        assert_eq!(bin_value(I32Sub, 0, 1), Ok(0xFFFF_FFFF), "i32 results are zero-extended");
+        assert_eq!(bin_value(I32Add, 0xAAAA_0000_0000_0002, 3), Ok(5), "upper bits are ignored");
         assert_eq!(bin_value(I64Sub, 0, 1), Ok(u64::MAX));
         assert_eq!(bin_value(I32LtS, 0xFFFF_FFFF, 0), Ok(1));
         assert_eq!(bin_value(I32LtU, 0xFFFF_FFFF, 0), Ok(0));
@@ -666,17 +635,10 @@ mod tests {
         assert_eq!(bin_value(I32Shl, 1, 33), Ok(2));
         assert_eq!(bin_value(I64Rotr, 1, 1), Ok(0x8000_0000_0000_0000));
         assert_eq!(bin_value(I32DivS, 7, 0), Err(IntegerDivideByZero));
-        assert_eq!(
-            bin_value(I32DivS, 0x8000_0000, 0xFFFF_FFFF),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(bin_value(I32DivS, 0x8000_0000, 0xFFFF_FFFF), Err(IntegerOverflow));
         assert_eq!(bin_value(I32RemS, 0x8000_0000, 0xFFFF_FFFF), Ok(0));
         assert_eq!(bin_value(I64DivU, 7, 0), Err(IntegerDivideByZero));
-        assert_eq!(
-            bin_value(I32DivU, 7, 0x1_0000_0000),
-            Err(IntegerDivideByZero),
-            "divisor's upper bits ignored"
-        );
+        assert_eq!(bin_value(I32DivU, 7, 0x1_0000_0000), Err(IntegerDivideByZero), "divisor's upper bits ignored");
         let f32b = |x: f32| x.to_bits() as u64;
         let f64b = |x: f64| x.to_bits();
         assert_eq!(bin_value(F32Add, f32b(1.5), f32b(1.5)), Ok(f32b(3.0)));
@@ -684,10 +646,7 @@ mod tests {
         assert_eq!(bin_value(F64Mul, f64b(2.5), f64b(-2.0)), Ok(f64b(-5.0)));
         assert_eq!(bin_value(F64Lt, f64b(1.0), f64b(f64::NAN)), Ok(0));
         assert_eq!(bin_value(F32Ne, f32b(f32::NAN), f32b(f32::NAN)), Ok(1));
-        assert_eq!(
-            bin_value(F64Copysign, f64b(2.5), f64b(-0.0)),
-            Ok(f64b(-2.5))
-        );
+        assert_eq!(bin_value(F64Copysign, f64b(2.5), f64b(-0.0)), Ok(f64b(-2.5)));
     }
 
     #[test]
@@ -703,51 +662,23 @@ mod tests {
         assert_eq!(un(I32WrapI64, 0x1_2345_6789), Some(0x2345_6789));
         assert_eq!(un(I64ExtendI32S, 0xFFFF_FFFF), Some(u64::MAX));
         assert_eq!(un(I64ExtendI32U, 0xABCD_0000_FFFF_FFFF), Some(0xFFFF_FFFF));
-        assert_eq!(
-            un(F32Neg, 0x7FC0_0001),
-            Some(0xFFC0_0001),
-            "NaN payload kept"
-        );
+        assert_eq!(un(F32Neg, 0x7FC0_0001), Some(0xFFC0_0001), "NaN payload kept");
         assert_eq!(un(F64Abs, (-2.5f64).to_bits()), Some(2.5f64.to_bits()));
-        assert_eq!(
-            un(F64PromoteF32, 1.5f32.to_bits() as u64),
-            Some(1.5f64.to_bits())
-        );
-        assert_eq!(
-            un(F32DemoteF64, 1.5f64.to_bits()),
-            Some(1.5f32.to_bits() as u64)
-        );
-        assert_eq!(
-            un(I32TruncF32S, (-1.5f32).to_bits() as u64),
-            Some(0xFFFF_FFFF)
-        );
+        assert_eq!(un(F64PromoteF32, 1.5f32.to_bits() as u64), Some(1.5f64.to_bits()));
+        assert_eq!(un(F32DemoteF64, 1.5f64.to_bits()), Some(1.5f32.to_bits() as u64));
+        assert_eq!(un(I32TruncF32S, (-1.5f32).to_bits() as u64), Some(0xFFFF_FFFF));
         assert_eq!(un(I32TruncSatF64U, (-1e10f64).to_bits()), Some(0));
-        assert_eq!(
-            un(F32ConvertI32U, 0xFFFF_FFFF),
-            Some(4294967296f32.to_bits() as u64)
-        );
+        assert_eq!(un(F32ConvertI32U, 0xFFFF_FFFF), Some(4294967296f32.to_bits() as u64));
         assert_eq!(un(RefIsNull, 0), Some(1));
         assert_eq!(un(RefIsNull, 5), Some(0));
-        assert_eq!(
-            eval_unary(I32TruncF32S, f32::NAN.to_bits() as u64),
-            Err(InvalidConversionToInteger)
-        );
-        assert_eq!(
-            eval_unary(I32TruncF32U, 3e10f32.to_bits() as u64),
-            Err(IntegerOverflow)
-        );
+        assert_eq!(eval_unary(I32TruncF32S, f32::NAN.to_bits() as u64), Err(InvalidConversionToInteger));
+        assert_eq!(eval_unary(I32TruncF32U, 3e10f32.to_bits() as u64), Err(IntegerOverflow));
         assert_eq!(un(I64TruncF64U, f64::INFINITY.to_bits()), None);
     }
 
     #[test]
     fn division_by_zero_signals_a_trap() {
-        let c = binary(
-            BinOp::I32DivS,
-            2,
-            Operand::Slot(0),
-            Operand::Slot(1),
-            done(),
-        );
+        let c = binary(BinOp::I32DivS, 2, Operand::Slot(0), Operand::Slot(1), done());
         let mut frame = [10u64, 0, UNTOUCHED];
         let mut ctx = test_ctx(&mut []);
         assert_eq!(c(&mut ctx, frame.as_mut_ptr()), SIGNAL);
@@ -768,13 +699,7 @@ mod tests {
         let c = unary(UnOp::I64Popcnt, 0, Operand::Slot(0), done());
         let mut frame = [u64::MAX];
         assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(64)));
-        let c = select(
-            0,
-            Operand::Slot(0),
-            Operand::Slot(1),
-            Operand::Slot(0),
-            done(),
-        );
+        let c = select(0, Operand::Slot(0), Operand::Slot(1), Operand::Slot(0), done());
         let mut frame = [1u64, 42];
         assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(42)));
     }
@@ -782,18 +707,9 @@ mod tests {
     #[test]
     fn copy_and_select_in_every_shape() {
         let mut frame = [9u64, UNTOUCHED];
-        assert!(matches!(
-            run(&copy(1, Operand::Slot(0), done()), &mut frame, 1),
-            Outcome::Value(9)
-        ));
-        assert!(matches!(
-            run(&copy(1, Operand::Imm(u64::MAX), done()), &mut frame, 1),
-            Outcome::Value(u64::MAX)
-        ));
-        assert!(matches!(
-            run(&copy(0, Operand::Slot(0), done()), &mut frame, 0),
-            Outcome::Value(9)
-        ));
+        assert!(matches!(run(&copy(1, Operand::Slot(0), done()), &mut frame, 1), Outcome::Value(9)));
+        assert!(matches!(run(&copy(1, Operand::Imm(u64::MAX), done()), &mut frame, 1), Outcome::Value(u64::MAX)));
+        assert!(matches!(run(&copy(0, Operand::Slot(0), done()), &mut frame, 0), Outcome::Value(9)));
 
         // cond in slot 0, candidates in slots 1 and 2, result in slot 3.
         let (x, y) = (0x1111_2222_3333_4444u64, 0xAAAA_BBBB_CCCC_DDDDu64);
@@ -801,17 +717,9 @@ mod tests {
             let want = if cond as u32 != 0 { x } else { y };
             for shape in 0..8 {
                 let (ci, ai, bi) = (shape & 1 != 0, shape & 2 != 0, shape & 4 != 0);
-                let c = select(
-                    3,
-                    slot_or_imm(ci, 0, cond),
-                    slot_or_imm(ai, 1, x),
-                    slot_or_imm(bi, 2, y),
-                    done(),
-                );
+                let c = select(3, slot_or_imm(ci, 0, cond), slot_or_imm(ai, 1, x), slot_or_imm(bi, 2, y), done());
                 let mut frame = [cond, x, y, UNTOUCHED];
-                check(run(&c, &mut frame, 3), Ok(want), "select", &|| {
-                    format!("select {cond:#x} shape {shape}")
-                });
+                check(run(&c, &mut frame, 3), Ok(want), "select", &|| format!("select {cond:#x} shape {shape}"));
             }
         }
     }
@@ -832,19 +740,14 @@ mod tests {
     fn fused_compare_branches_agree_with_fold_in_every_shape() {
         let (then, els) = (11, 22);
         for &op in ALL_BINOPS {
-            assert_eq!(
-                compare_branch(op, Operand::Slot(0), Operand::Slot(1), 0, 1).is_some(),
-                op.is_int_compare()
-            );
+            assert_eq!(compare_branch(op, Operand::Slot(0), Operand::Slot(1), 0, 1).is_some(), op.is_int_compare());
             // Non-compares and float compares go through the generic fallback; cover a few.
-            if !op.is_int_compare() && !matches!(op, BinOp::F64Lt | BinOp::I32And | BinOp::I32DivU)
-            {
+            if !op.is_int_compare() && !matches!(op, BinOp::F64Lt | BinOp::I32And | BinOp::I32DivU) {
                 continue;
             }
             for &a in POOL {
                 for &b in POOL {
-                    let want =
-                        eval_binary(op, a, b).map(|v| if v as u32 != 0 { then } else { els });
+                    let want = eval_binary(op, a, b).map(|v| if v as u32 != 0 { then } else { els });
                     for shape in 0..4 {
                         let (li, ri) = (shape & 1 != 0, shape & 2 != 0);
                         let cond = Cond::Compare(op, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b));
@@ -867,26 +770,14 @@ mod tests {
             let mut frame = [v];
             for imm in [false, true] {
                 let o = slot_or_imm(imm, 0, v);
-                assert_eq!(
-                    take(&branch(Cond::NonZero(o), 1, 2), &mut frame),
-                    Ok(if nz { 1 } else { 2 })
-                );
-                assert_eq!(
-                    take(&branch(Cond::Zero(o), 1, 2), &mut frame),
-                    Ok(if nz { 2 } else { 1 })
-                );
+                assert_eq!(take(&branch(Cond::NonZero(o), 1, 2), &mut frame), Ok(if nz { 1 } else { 2 }));
+                assert_eq!(take(&branch(Cond::Zero(o), 1, 2), &mut frame), Ok(if nz { 2 } else { 1 }));
             }
         }
         // Equal targets: no test needed, unless the compare itself can trap.
         let mut frame = [0u64];
-        assert_eq!(
-            take(&branch(Cond::NonZero(Operand::Slot(0)), 5, 5), &mut frame),
-            Ok(5)
-        );
+        assert_eq!(take(&branch(Cond::NonZero(Operand::Slot(0)), 5, 5), &mut frame), Ok(5));
         let cond = Cond::Compare(BinOp::I32DivU, Operand::Imm(1), Operand::Slot(0));
-        assert_eq!(
-            take(&branch(cond, 5, 5), &mut frame),
-            Err(IntegerDivideByZero)
-        );
+        assert_eq!(take(&branch(cond, 5, 5), &mut frame), Err(IntegerDivideByZero));
     }
 }

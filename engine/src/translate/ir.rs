@@ -107,8 +107,26 @@ impl BinOp {
         use BinOp::*;
         matches!(
             self,
-            I32Eq | I32Ne | I32LtS | I32LtU | I32GtS | I32GtU | I32LeS | I32LeU | I32GeS | I32GeU
-                | I64Eq | I64Ne | I64LtS | I64LtU | I64GtS | I64GtU | I64LeS | I64LeU | I64GeS | I64GeU
+            I32Eq
+                | I32Ne
+                | I32LtS
+                | I32LtU
+                | I32GtS
+                | I32GtU
+                | I32LeS
+                | I32LeU
+                | I32GeS
+                | I32GeU
+                | I64Eq
+                | I64Ne
+                | I64LtS
+                | I64LtU
+                | I64GtS
+                | I64GtU
+                | I64LeS
+                | I64LeU
+                | I64GeS
+                | I64GeU
         )
     }
 
@@ -140,36 +158,135 @@ op_enum!(
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum Inst {
-    Copy { dst: Slot, src: Operand },
-    Unary { op: UnOp, dst: Slot, src: Operand },
-    Binary { op: BinOp, dst: Slot, lhs: Operand, rhs: Operand },
+    Copy {
+        dst: Slot,
+        src: Operand,
+    },
+    Unary {
+        op: UnOp,
+        dst: Slot,
+        src: Operand,
+    },
+    Binary {
+        op: BinOp,
+        dst: Slot,
+        lhs: Operand,
+        rhs: Operand,
+    },
     /// `dst = if cond != 0 { a } else { b }`.
-    Select { dst: Slot, cond: Operand, a: Operand, b: Operand },
-    Load { op: LoadOp, dst: Slot, addr: Operand, offset: u64 },
-    Store { op: StoreOp, addr: Operand, value: Operand, offset: u64 },
-    GlobalGet { dst: Slot, global: u32 },
-    GlobalSet { global: u32, src: Operand },
-    MemorySize { dst: Slot },
-    MemoryGrow { dst: Slot, delta: Operand },
-    MemoryFill { dst: Operand, value: Operand, len: Operand },
-    MemoryCopy { dst: Operand, src: Operand, len: Operand },
-    MemoryInit { segment: u32, dst: Operand, src: Operand, len: Operand },
-    DataDrop { segment: u32 },
-    TableGet { table: u32, dst: Slot, index: Operand },
-    TableSet { table: u32, index: Operand, value: Operand },
-    TableSize { table: u32, dst: Slot },
-    TableGrow { table: u32, dst: Slot, init: Operand, delta: Operand },
-    TableFill { table: u32, dst: Operand, value: Operand, len: Operand },
-    TableCopy { dst_table: u32, src_table: u32, dst: Operand, src: Operand, len: Operand },
-    TableInit { table: u32, segment: u32, dst: Operand, src: Operand, len: Operand },
-    ElemDrop { segment: u32 },
+    Select {
+        dst: Slot,
+        cond: Operand,
+        a: Operand,
+        b: Operand,
+    },
+    Load {
+        op: LoadOp,
+        dst: Slot,
+        addr: Operand,
+        offset: u64,
+    },
+    Store {
+        op: StoreOp,
+        addr: Operand,
+        value: Operand,
+        offset: u64,
+    },
+    GlobalGet {
+        dst: Slot,
+        global: u32,
+    },
+    GlobalSet {
+        global: u32,
+        src: Operand,
+    },
+    MemorySize {
+        dst: Slot,
+    },
+    MemoryGrow {
+        dst: Slot,
+        delta: Operand,
+    },
+    MemoryFill {
+        dst: Operand,
+        value: Operand,
+        len: Operand,
+    },
+    MemoryCopy {
+        dst: Operand,
+        src: Operand,
+        len: Operand,
+    },
+    MemoryInit {
+        segment: u32,
+        dst: Operand,
+        src: Operand,
+        len: Operand,
+    },
+    DataDrop {
+        segment: u32,
+    },
+    TableGet {
+        table: u32,
+        dst: Slot,
+        index: Operand,
+    },
+    TableSet {
+        table: u32,
+        index: Operand,
+        value: Operand,
+    },
+    TableSize {
+        table: u32,
+        dst: Slot,
+    },
+    TableGrow {
+        table: u32,
+        dst: Slot,
+        init: Operand,
+        delta: Operand,
+    },
+    TableFill {
+        table: u32,
+        dst: Operand,
+        value: Operand,
+        len: Operand,
+    },
+    TableCopy {
+        dst_table: u32,
+        src_table: u32,
+        dst: Operand,
+        src: Operand,
+        len: Operand,
+    },
+    TableInit {
+        table: u32,
+        segment: u32,
+        dst: Operand,
+        src: Operand,
+        len: Operand,
+    },
+    ElemDrop {
+        segment: u32,
+    },
     /// `dst = funcref to function `func` of the running instance`.
-    RefFunc { dst: Slot, func: u32 },
+    RefFunc {
+        dst: Slot,
+        func: u32,
+    },
     /// Call function `func`; its frame starts at slot `base` (arguments already there,
     /// results written back from `base`).
-    Call { func: u32, base: Slot },
+    Call {
+        func: u32,
+        base: Slot,
+    },
     /// Call through `table[index]`, checked against type `type_index`.
-    CallIndirect { type_index: u32, table: u32, index: Operand, base: Slot },
+    CallIndirect {
+        type_index: u32,
+        table: u32,
+        index: Operand,
+        base: Slot,
+    },
 }
 
 impl Inst {

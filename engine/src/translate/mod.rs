@@ -117,24 +117,13 @@ impl<'a> Translator<'a> {
         };
         let entry = t.new_block();
         t.cur = Some(entry);
-        t.frames.push(Frame {
-            kind: FrameKind::Func,
-            height: 0,
-            params: 0,
-            results,
-            label: None,
-        });
+        t.frames.push(Frame { kind: FrameKind::Func, height: 0, params: 0, results, label: None });
         t
     }
 
     fn finish(self) -> FuncIr {
         let frame_size = (self.num_locals + self.max_height).max(self.results).max(self.params).max(1);
-        FuncIr {
-            params: self.params,
-            locals: self.num_locals - self.params,
-            frame_size,
-            blocks: self.blocks,
-        }
+        FuncIr { params: self.params, locals: self.num_locals - self.params, frame_size, blocks: self.blocks }
     }
 
     // ----- blocks -----
@@ -525,13 +514,7 @@ impl<'a> Translator<'a> {
             O::Block { blockty } => {
                 let (p, r) = self.block_arity(blockty);
                 let height = self.enter(p);
-                self.frames.push(Frame {
-                    kind: FrameKind::Block,
-                    height,
-                    params: p,
-                    results: r,
-                    label: None,
-                });
+                self.frames.push(Frame { kind: FrameKind::Block, height, params: p, results: r, label: None });
             }
             O::Loop { blockty } => {
                 let (p, r) = self.block_arity(blockty);
@@ -539,13 +522,7 @@ impl<'a> Translator<'a> {
                 let header = self.new_block();
                 self.terminate(Terminator::Jump(header));
                 self.start(header);
-                self.frames.push(Frame {
-                    kind: FrameKind::Loop,
-                    height,
-                    params: p,
-                    results: r,
-                    label: Some(header),
-                });
+                self.frames.push(Frame { kind: FrameKind::Loop, height, params: p, results: r, label: Some(header) });
             }
             O::If { blockty } => {
                 let (p, r) = self.block_arity(blockty);
@@ -769,28 +746,62 @@ fn unop_of(op: &Operator<'_>) -> Option<UnOp> {
     use Operator as O;
     use UnOp as U;
     Some(match op {
-        O::I32Eqz => U::I32Eqz, O::I32Clz => U::I32Clz, O::I32Ctz => U::I32Ctz, O::I32Popcnt => U::I32Popcnt,
-        O::I32Extend8S => U::I32Extend8S, O::I32Extend16S => U::I32Extend16S,
-        O::I64Eqz => U::I64Eqz, O::I64Clz => U::I64Clz, O::I64Ctz => U::I64Ctz, O::I64Popcnt => U::I64Popcnt,
-        O::I64Extend8S => U::I64Extend8S, O::I64Extend16S => U::I64Extend16S, O::I64Extend32S => U::I64Extend32S,
-        O::F32Abs => U::F32Abs, O::F32Neg => U::F32Neg, O::F32Ceil => U::F32Ceil, O::F32Floor => U::F32Floor,
-        O::F32Trunc => U::F32Trunc, O::F32Nearest => U::F32Nearest, O::F32Sqrt => U::F32Sqrt,
-        O::F64Abs => U::F64Abs, O::F64Neg => U::F64Neg, O::F64Ceil => U::F64Ceil, O::F64Floor => U::F64Floor,
-        O::F64Trunc => U::F64Trunc, O::F64Nearest => U::F64Nearest, O::F64Sqrt => U::F64Sqrt,
-        O::I32WrapI64 => U::I32WrapI64, O::I64ExtendI32S => U::I64ExtendI32S, O::I64ExtendI32U => U::I64ExtendI32U,
-        O::I32TruncF32S => U::I32TruncF32S, O::I32TruncF32U => U::I32TruncF32U,
-        O::I32TruncF64S => U::I32TruncF64S, O::I32TruncF64U => U::I32TruncF64U,
-        O::I64TruncF32S => U::I64TruncF32S, O::I64TruncF32U => U::I64TruncF32U,
-        O::I64TruncF64S => U::I64TruncF64S, O::I64TruncF64U => U::I64TruncF64U,
-        O::I32TruncSatF32S => U::I32TruncSatF32S, O::I32TruncSatF32U => U::I32TruncSatF32U,
-        O::I32TruncSatF64S => U::I32TruncSatF64S, O::I32TruncSatF64U => U::I32TruncSatF64U,
-        O::I64TruncSatF32S => U::I64TruncSatF32S, O::I64TruncSatF32U => U::I64TruncSatF32U,
-        O::I64TruncSatF64S => U::I64TruncSatF64S, O::I64TruncSatF64U => U::I64TruncSatF64U,
-        O::F32ConvertI32S => U::F32ConvertI32S, O::F32ConvertI32U => U::F32ConvertI32U,
-        O::F32ConvertI64S => U::F32ConvertI64S, O::F32ConvertI64U => U::F32ConvertI64U,
-        O::F64ConvertI32S => U::F64ConvertI32S, O::F64ConvertI32U => U::F64ConvertI32U,
-        O::F64ConvertI64S => U::F64ConvertI64S, O::F64ConvertI64U => U::F64ConvertI64U,
-        O::F32DemoteF64 => U::F32DemoteF64, O::F64PromoteF32 => U::F64PromoteF32,
+        O::I32Eqz => U::I32Eqz,
+        O::I32Clz => U::I32Clz,
+        O::I32Ctz => U::I32Ctz,
+        O::I32Popcnt => U::I32Popcnt,
+        O::I32Extend8S => U::I32Extend8S,
+        O::I32Extend16S => U::I32Extend16S,
+        O::I64Eqz => U::I64Eqz,
+        O::I64Clz => U::I64Clz,
+        O::I64Ctz => U::I64Ctz,
+        O::I64Popcnt => U::I64Popcnt,
+        O::I64Extend8S => U::I64Extend8S,
+        O::I64Extend16S => U::I64Extend16S,
+        O::I64Extend32S => U::I64Extend32S,
+        O::F32Abs => U::F32Abs,
+        O::F32Neg => U::F32Neg,
+        O::F32Ceil => U::F32Ceil,
+        O::F32Floor => U::F32Floor,
+        O::F32Trunc => U::F32Trunc,
+        O::F32Nearest => U::F32Nearest,
+        O::F32Sqrt => U::F32Sqrt,
+        O::F64Abs => U::F64Abs,
+        O::F64Neg => U::F64Neg,
+        O::F64Ceil => U::F64Ceil,
+        O::F64Floor => U::F64Floor,
+        O::F64Trunc => U::F64Trunc,
+        O::F64Nearest => U::F64Nearest,
+        O::F64Sqrt => U::F64Sqrt,
+        O::I32WrapI64 => U::I32WrapI64,
+        O::I64ExtendI32S => U::I64ExtendI32S,
+        O::I64ExtendI32U => U::I64ExtendI32U,
+        O::I32TruncF32S => U::I32TruncF32S,
+        O::I32TruncF32U => U::I32TruncF32U,
+        O::I32TruncF64S => U::I32TruncF64S,
+        O::I32TruncF64U => U::I32TruncF64U,
+        O::I64TruncF32S => U::I64TruncF32S,
+        O::I64TruncF32U => U::I64TruncF32U,
+        O::I64TruncF64S => U::I64TruncF64S,
+        O::I64TruncF64U => U::I64TruncF64U,
+        O::I32TruncSatF32S => U::I32TruncSatF32S,
+        O::I32TruncSatF32U => U::I32TruncSatF32U,
+        O::I32TruncSatF64S => U::I32TruncSatF64S,
+        O::I32TruncSatF64U => U::I32TruncSatF64U,
+        O::I64TruncSatF32S => U::I64TruncSatF32S,
+        O::I64TruncSatF32U => U::I64TruncSatF32U,
+        O::I64TruncSatF64S => U::I64TruncSatF64S,
+        O::I64TruncSatF64U => U::I64TruncSatF64U,
+        O::F32ConvertI32S => U::F32ConvertI32S,
+        O::F32ConvertI32U => U::F32ConvertI32U,
+        O::F32ConvertI64S => U::F32ConvertI64S,
+        O::F32ConvertI64U => U::F32ConvertI64U,
+        O::F64ConvertI32S => U::F64ConvertI32S,
+        O::F64ConvertI32U => U::F64ConvertI32U,
+        O::F64ConvertI64S => U::F64ConvertI64S,
+        O::F64ConvertI64U => U::F64ConvertI64U,
+        O::F32DemoteF64 => U::F32DemoteF64,
+        O::F64PromoteF32 => U::F64PromoteF32,
         _ => return None,
     })
 }
@@ -799,28 +810,82 @@ fn binop_of(op: &Operator<'_>) -> Option<BinOp> {
     use BinOp as B;
     use Operator as O;
     Some(match op {
-        O::I32Eq => B::I32Eq, O::I32Ne => B::I32Ne, O::I32LtS => B::I32LtS, O::I32LtU => B::I32LtU,
-        O::I32GtS => B::I32GtS, O::I32GtU => B::I32GtU, O::I32LeS => B::I32LeS, O::I32LeU => B::I32LeU,
-        O::I32GeS => B::I32GeS, O::I32GeU => B::I32GeU,
-        O::I64Eq => B::I64Eq, O::I64Ne => B::I64Ne, O::I64LtS => B::I64LtS, O::I64LtU => B::I64LtU,
-        O::I64GtS => B::I64GtS, O::I64GtU => B::I64GtU, O::I64LeS => B::I64LeS, O::I64LeU => B::I64LeU,
-        O::I64GeS => B::I64GeS, O::I64GeU => B::I64GeU,
-        O::F32Eq => B::F32Eq, O::F32Ne => B::F32Ne, O::F32Lt => B::F32Lt, O::F32Gt => B::F32Gt,
-        O::F32Le => B::F32Le, O::F32Ge => B::F32Ge,
-        O::F64Eq => B::F64Eq, O::F64Ne => B::F64Ne, O::F64Lt => B::F64Lt, O::F64Gt => B::F64Gt,
-        O::F64Le => B::F64Le, O::F64Ge => B::F64Ge,
-        O::I32Add => B::I32Add, O::I32Sub => B::I32Sub, O::I32Mul => B::I32Mul, O::I32DivS => B::I32DivS,
-        O::I32DivU => B::I32DivU, O::I32RemS => B::I32RemS, O::I32RemU => B::I32RemU, O::I32And => B::I32And,
-        O::I32Or => B::I32Or, O::I32Xor => B::I32Xor, O::I32Shl => B::I32Shl, O::I32ShrS => B::I32ShrS,
-        O::I32ShrU => B::I32ShrU, O::I32Rotl => B::I32Rotl, O::I32Rotr => B::I32Rotr,
-        O::I64Add => B::I64Add, O::I64Sub => B::I64Sub, O::I64Mul => B::I64Mul, O::I64DivS => B::I64DivS,
-        O::I64DivU => B::I64DivU, O::I64RemS => B::I64RemS, O::I64RemU => B::I64RemU, O::I64And => B::I64And,
-        O::I64Or => B::I64Or, O::I64Xor => B::I64Xor, O::I64Shl => B::I64Shl, O::I64ShrS => B::I64ShrS,
-        O::I64ShrU => B::I64ShrU, O::I64Rotl => B::I64Rotl, O::I64Rotr => B::I64Rotr,
-        O::F32Add => B::F32Add, O::F32Sub => B::F32Sub, O::F32Mul => B::F32Mul, O::F32Div => B::F32Div,
-        O::F32Min => B::F32Min, O::F32Max => B::F32Max, O::F32Copysign => B::F32Copysign,
-        O::F64Add => B::F64Add, O::F64Sub => B::F64Sub, O::F64Mul => B::F64Mul, O::F64Div => B::F64Div,
-        O::F64Min => B::F64Min, O::F64Max => B::F64Max, O::F64Copysign => B::F64Copysign,
+        O::I32Eq => B::I32Eq,
+        O::I32Ne => B::I32Ne,
+        O::I32LtS => B::I32LtS,
+        O::I32LtU => B::I32LtU,
+        O::I32GtS => B::I32GtS,
+        O::I32GtU => B::I32GtU,
+        O::I32LeS => B::I32LeS,
+        O::I32LeU => B::I32LeU,
+        O::I32GeS => B::I32GeS,
+        O::I32GeU => B::I32GeU,
+        O::I64Eq => B::I64Eq,
+        O::I64Ne => B::I64Ne,
+        O::I64LtS => B::I64LtS,
+        O::I64LtU => B::I64LtU,
+        O::I64GtS => B::I64GtS,
+        O::I64GtU => B::I64GtU,
+        O::I64LeS => B::I64LeS,
+        O::I64LeU => B::I64LeU,
+        O::I64GeS => B::I64GeS,
+        O::I64GeU => B::I64GeU,
+        O::F32Eq => B::F32Eq,
+        O::F32Ne => B::F32Ne,
+        O::F32Lt => B::F32Lt,
+        O::F32Gt => B::F32Gt,
+        O::F32Le => B::F32Le,
+        O::F32Ge => B::F32Ge,
+        O::F64Eq => B::F64Eq,
+        O::F64Ne => B::F64Ne,
+        O::F64Lt => B::F64Lt,
+        O::F64Gt => B::F64Gt,
+        O::F64Le => B::F64Le,
+        O::F64Ge => B::F64Ge,
+        O::I32Add => B::I32Add,
+        O::I32Sub => B::I32Sub,
+        O::I32Mul => B::I32Mul,
+        O::I32DivS => B::I32DivS,
+        O::I32DivU => B::I32DivU,
+        O::I32RemS => B::I32RemS,
+        O::I32RemU => B::I32RemU,
+        O::I32And => B::I32And,
+        O::I32Or => B::I32Or,
+        O::I32Xor => B::I32Xor,
+        O::I32Shl => B::I32Shl,
+        O::I32ShrS => B::I32ShrS,
+        O::I32ShrU => B::I32ShrU,
+        O::I32Rotl => B::I32Rotl,
+        O::I32Rotr => B::I32Rotr,
+        O::I64Add => B::I64Add,
+        O::I64Sub => B::I64Sub,
+        O::I64Mul => B::I64Mul,
+        O::I64DivS => B::I64DivS,
+        O::I64DivU => B::I64DivU,
+        O::I64RemS => B::I64RemS,
+        O::I64RemU => B::I64RemU,
+        O::I64And => B::I64And,
+        O::I64Or => B::I64Or,
+        O::I64Xor => B::I64Xor,
+        O::I64Shl => B::I64Shl,
+        O::I64ShrS => B::I64ShrS,
+        O::I64ShrU => B::I64ShrU,
+        O::I64Rotl => B::I64Rotl,
+        O::I64Rotr => B::I64Rotr,
+        O::F32Add => B::F32Add,
+        O::F32Sub => B::F32Sub,
+        O::F32Mul => B::F32Mul,
+        O::F32Div => B::F32Div,
+        O::F32Min => B::F32Min,
+        O::F32Max => B::F32Max,
+        O::F32Copysign => B::F32Copysign,
+        O::F64Add => B::F64Add,
+        O::F64Sub => B::F64Sub,
+        O::F64Mul => B::F64Mul,
+        O::F64Div => B::F64Div,
+        O::F64Min => B::F64Min,
+        O::F64Max => B::F64Max,
+        O::F64Copysign => B::F64Copysign,
         _ => return None,
     })
 }

