@@ -338,7 +338,7 @@ fn stack_exhausted(ctx: &mut Ctx) -> bool {
 unsafe fn run_blocks(ctx: &mut Ctx, blocks: &[Code], fp: *mut u64) -> bool {
     let mut b = 0u32;
     loop {
-        b = (blocks.get_unchecked(b as usize))(ctx, fp);
+        b = blocks.get_unchecked(b as usize).call(ctx, fp);
         if b >= SIGNAL {
             return b == RETURN;
         }

@@ -14,27 +14,27 @@ pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, next: Code) -> Code {
     if func >= m.num_imported_funcs {
         // Same module, same instance: the callee's code is known now.
         let code = CodePtr(&m.code[(func - m.num_imported_funcs) as usize]);
-        Box::new(move |ctx, fp| unsafe {
+        Code::new(move |ctx, fp| unsafe {
             let code = code;
             if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
                 return SIGNAL;
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         })
     } else {
-        Box::new(move |ctx, fp| unsafe {
+        Code::new(move |ctx, fp| unsafe {
             let f = ctx.func_index(func);
             if !ctx.call_entity(f, fp.add(base as usize)) {
                 return SIGNAL;
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         })
     }
 }
 
 /// `call_indirect` through table `table`, expecting signature `sig`.
 pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, next: Code) -> Code {
-    Box::new(move |ctx, fp| unsafe {
+    Code::new(move |ctx, fp| unsafe {
         let i = operand(fp, index) as u32;
         match resolve_indirect(ctx, sig, table, i) {
             Ok(f) => {
@@ -49,7 +49,7 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
                 if !ok {
                     return SIGNAL;
                 }
-                next(ctx, fp)
+                next.call(ctx, fp)
             }
             Err(code) => ctx.trap(code),
         }

@@ -6,23 +6,23 @@ use crate::translate::ir::{Operand, Terminator};
 /// Compiles a block terminator.
 pub(crate) fn terminator(term: &Terminator) -> Code {
     match term {
-        &Terminator::Jump(t) => Box::new(move |_, _| t),
+        &Terminator::Jump(t) => Code::new(move |_, _| t),
         &Terminator::Branch { cond, then, els } => numeric::branch(cond, then, els),
         Terminator::Table { index, targets, default } => {
             let targets = targets.clone();
             let default = *default;
             match *index {
-                Operand::Slot(s) => Box::new(move |_, fp| {
+                Operand::Slot(s) => Code::new(move |_, fp| {
                     let i = unsafe { super::rd(fp, s) } as u32 as usize;
                     *targets.get(i).unwrap_or(&default)
                 }),
-                imm => Box::new(move |_, fp| {
+                imm => Code::new(move |_, fp| {
                     let i = unsafe { operand(fp, imm) } as u32 as usize;
                     *targets.get(i).unwrap_or(&default)
                 }),
             }
         }
-        Terminator::Return => Box::new(|_, _| RETURN),
-        &Terminator::Trap(code) => Box::new(move |ctx, _| ctx.trap(code)),
+        Terminator::Return => Code::new(|_, _| RETURN),
+        &Terminator::Trap(code) => Code::new(move |ctx, _| ctx.trap(code)),
     }
 }

@@ -23,7 +23,7 @@ compile_error!("the engine's memory accesses assume a little-endian host");
 /// Boxes a closure as [`Code`], giving it the higher-ranked `&mut Ctx` signature.
 #[inline(always)]
 fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
-    Box::new(f)
+    Code::new(f)
 }
 
 /// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None` if they
@@ -72,7 +72,7 @@ fn ld<T: Copy + 'static>(
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             };
             unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         Operand::Imm(a) => {
             let ea = a as u32 as u64 + offset;
@@ -81,7 +81,7 @@ fn ld<T: Copy + 'static>(
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-                next(ctx, fp)
+                next.call(ctx, fp)
             })
         }
     }
@@ -100,7 +100,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             };
             unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         (Operand::Slot(a), Operand::Imm(v)) => {
             let v = T::wrap(v);
@@ -110,7 +110,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
-                next(ctx, fp)
+                next.call(ctx, fp)
             })
         }
         (Operand::Imm(a), Operand::Slot(v)) => {
@@ -120,7 +120,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
-                next(ctx, fp)
+                next.call(ctx, fp)
             })
         }
         (Operand::Imm(a), Operand::Imm(v)) => {
@@ -130,7 +130,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
-                next(ctx, fp)
+                next.call(ctx, fp)
             })
         }
     }
@@ -178,13 +178,13 @@ mod tests {
     }
 
     fn done() -> Code {
-        Box::new(|_, _| DONE)
+        Code::new(|_, _| DONE)
     }
 
     /// Runs `code` against memory `mem` with frame `frame`; `Err` is the trap it signalled.
     fn run(code: &Code, mem: &mut [u8], frame: &mut [u64]) -> Result<(), TrapCode> {
         let mut ctx = test_ctx(mem);
-        match code(&mut ctx, frame.as_mut_ptr()) {
+        match code.call(&mut ctx, frame.as_mut_ptr()) {
             DONE => Ok(()),
             SIGNAL => match ctx.signal {
                 Signal::Trap(c) => Err(c),

@@ -20,7 +20,47 @@ use crate::module::ModuleInner;
 use crate::translate::ir::{BlockIr, FuncIr, Inst};
 
 /// A compiled statement or terminator. Returns the next block index, [`RETURN`] or [`SIGNAL`].
-pub(crate) type Code = Box<dyn Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync>;
+///
+/// A boxed closure represented as a thin function pointer plus its environment, instead of
+/// `Box<dyn Fn>`: calling it loads the function pointer and the environment from the caller's
+/// own environment (two independent loads) and jumps, where a trait object would first load
+/// the vtable and then the function pointer from it (a dependent load) on every dispatch.
+pub(crate) struct Code {
+    call: unsafe fn(*const (), &mut Ctx, *mut u64) -> u32,
+    env: *const (),
+    drop: unsafe fn(*const ()),
+}
+
+// SAFETY: `Code::new` only accepts `Send + Sync` closures; the environment is owned.
+unsafe impl Send for Code {}
+unsafe impl Sync for Code {}
+
+impl Code {
+    /// Boxes a closure.
+    pub(crate) fn new<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(f: F) -> Code {
+        unsafe fn call<F: Fn(&mut Ctx, *mut u64) -> u32>(env: *const (), ctx: &mut Ctx, fp: *mut u64) -> u32 {
+            (*(env as *const F))(ctx, fp)
+        }
+        unsafe fn drop<F>(env: *const ()) {
+            std::mem::drop(Box::from_raw(env as *mut F));
+        }
+        Code { call: call::<F>, env: Box::into_raw(Box::new(f)) as *const (), drop: drop::<F> }
+    }
+
+    /// Runs the closure.
+    #[inline(always)]
+    pub(crate) fn call(&self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+        // SAFETY: `env` is the live `Box<F>` that `call` was instantiated for.
+        unsafe { (self.call)(self.env, ctx, fp) }
+    }
+}
+
+impl Drop for Code {
+    fn drop(&mut self) {
+        // SAFETY: `env` came from `Box::into_raw` of the type `drop` was instantiated for.
+        unsafe { (self.drop)(self.env) }
+    }
+}
 
 /// Returned by a terminator when the function returns normally.
 pub(crate) const RETURN: u32 = u32::MAX;
@@ -64,12 +104,12 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
                 // A block that branches to itself (a tight loop) iterates here, at a call
                 // site of its own, instead of returning to the shared driver loop.
                 let me = i as u32;
-                Box::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
-                    let next = body(ctx, fp);
+                Code::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
+                    let next = body.call(ctx, fp);
                     if next != me {
                         return next;
                     }
-                }) as Code
+                })
             } else {
                 body
             }

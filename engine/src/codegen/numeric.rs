@@ -125,7 +125,7 @@ fn ref_is_null(r: u64) -> i32 {
 /// `Box::new`) gives them the higher-ranked `&mut Ctx` signature without annotations.
 #[inline(always)]
 fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
-    Box::new(f)
+    Code::new(f)
 }
 
 /// Stores a result and continues, or traps. Always inlined so `next` stays a tail call.
@@ -135,7 +135,7 @@ fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, next
         Ok(v) => {
             // SAFETY: the translator only names slots inside the frame `fp` points at.
             unsafe { wr(fp, dst, v) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }
         Err(c) => ctx.trap(c),
     }
@@ -280,11 +280,11 @@ pub(crate) fn copy(dst: Slot, src: Operand, next: Code) -> Code {
         // SAFETY (both): slots named by the translator lie inside the frame.
         Operand::Slot(s) => code(move |ctx, fp| {
             unsafe { wr(fp, dst, rd(fp, s)) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         Operand::Imm(v) => code(move |ctx, fp| {
             unsafe { wr(fp, dst, v) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
     }
 }
@@ -304,25 +304,25 @@ pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, next: Cod
                 let (x, y) = (rd(fp, a), rd(fp, b));
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         (Operand::Slot(a), Operand::Imm(y)) => code(move |ctx, fp| {
             unsafe {
                 let x = rd(fp, a);
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         (Operand::Imm(x), Operand::Slot(b)) => code(move |ctx, fp| {
             unsafe {
                 let y = rd(fp, b);
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         (Operand::Imm(x), Operand::Imm(y)) => code(move |ctx, fp| {
             unsafe { wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y }) };
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
     }
 }
@@ -490,7 +490,7 @@ mod tests {
     }
 
     fn done() -> Code {
-        Box::new(|_, _| DONE)
+        Code::new(|_, _| DONE)
     }
 
     /// Interesting bit patterns for every type; some carry garbage above bit 31, which 32-bit
@@ -529,7 +529,7 @@ mod tests {
     /// Runs `code` on `frame`, returning the outcome read from `dst` or the trap signal.
     fn run(code: &Code, frame: &mut [u64], dst: Slot) -> Outcome {
         let mut ctx = test_ctx(&mut []);
-        match code(&mut ctx, frame.as_mut_ptr()) {
+        match code.call(&mut ctx, frame.as_mut_ptr()) {
             DONE => Outcome::Value(frame[dst as usize]),
             SIGNAL => match ctx.signal {
                 Signal::Trap(c) => {
@@ -681,13 +681,13 @@ mod tests {
         let c = binary(BinOp::I32DivS, 2, Operand::Slot(0), Operand::Slot(1), done());
         let mut frame = [10u64, 0, UNTOUCHED];
         let mut ctx = test_ctx(&mut []);
-        assert_eq!(c(&mut ctx, frame.as_mut_ptr()), SIGNAL);
+        assert_eq!(c.call(&mut ctx, frame.as_mut_ptr()), SIGNAL);
         assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
         assert_eq!(frame[2], UNTOUCHED);
         // Trapping with all-immediate operands is decided at construction but still happens at run time.
         let c = binary(BinOp::I64RemU, 0, Operand::Imm(1), Operand::Imm(0), done());
         let mut ctx = test_ctx(&mut []);
-        assert_eq!(c(&mut ctx, frame.as_mut_ptr()), SIGNAL);
+        assert_eq!(c.call(&mut ctx, frame.as_mut_ptr()), SIGNAL);
         assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
     }
 
@@ -727,7 +727,7 @@ mod tests {
     /// Runs a branch terminator, returning the block it chose or the trap.
     fn take(code: &Code, frame: &mut [u64]) -> Result<u32, TrapCode> {
         let mut ctx = test_ctx(&mut []);
-        match code(&mut ctx, frame.as_mut_ptr()) {
+        match code.call(&mut ctx, frame.as_mut_ptr()) {
             SIGNAL => match ctx.signal {
                 Signal::Trap(c) => Err(c),
                 _ => panic!("SIGNAL without a trap"),

@@ -13,39 +13,39 @@ use crate::translate::ir::{Inst, Operand};
 /// Compiles the state-touching instructions.
 pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
     match *inst {
-        Inst::GlobalGet { dst, global } => Box::new(move |ctx, fp| unsafe {
+        Inst::GlobalGet { dst, global } => Code::new(move |ctx, fp| unsafe {
             wr(fp, dst, **ctx.globals.add(global as usize));
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         Inst::GlobalSet { global, src } => match src {
-            Operand::Slot(s) => Box::new(move |ctx, fp| unsafe {
+            Operand::Slot(s) => Code::new(move |ctx, fp| unsafe {
                 **ctx.globals.add(global as usize) = rd(fp, s);
-                next(ctx, fp)
+                next.call(ctx, fp)
             }),
-            Operand::Imm(v) => Box::new(move |ctx, fp| unsafe {
+            Operand::Imm(v) => Code::new(move |ctx, fp| unsafe {
                 **ctx.globals.add(global as usize) = v;
-                next(ctx, fp)
+                next.call(ctx, fp)
             }),
         },
-        Inst::MemorySize { dst } => Box::new(move |ctx, fp| unsafe {
+        Inst::MemorySize { dst } => Code::new(move |ctx, fp| unsafe {
             wr(fp, dst, (ctx.mem_len / crate::store::PAGE) as u64);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::MemoryGrow { dst, delta } => Box::new(move |ctx, fp| unsafe {
+        Inst::MemoryGrow { dst, delta } => Code::new(move |ctx, fp| unsafe {
             let d = operand(fp, delta) as u32;
             let r = memory_grow(ctx, d);
             wr(fp, dst, r as u64);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::MemoryFill { dst, value, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::MemoryFill { dst, value, len } => Code::new(move |ctx, fp| unsafe {
             let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value) as u8, operand(fp, len) as u32 as u64);
             if d + n > ctx.mem_len as u64 {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::write_bytes(ctx.mem_base.add(d as usize), v, n as usize);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::MemoryCopy { dst, src, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::MemoryCopy { dst, src, len } => Code::new(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let l = ctx.mem_len as u64;
@@ -53,9 +53,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::copy(ctx.mem_base.add(s as usize), ctx.mem_base.add(d as usize), n as usize);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::MemoryInit { segment, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::MemoryInit { segment, dst, src, len } => Code::new(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let inst = ctx.inst();
@@ -65,32 +65,32 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::copy_nonoverlapping(bytes.as_ptr().add(s as usize), ctx.mem_base.add(d as usize), n as usize);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::DataDrop { segment } => Box::new(move |ctx, fp| {
+        Inst::DataDrop { segment } => Code::new(move |ctx, fp| {
             let i = ctx.instance as usize;
             ctx.instances[i].data_dropped[segment as usize] = true;
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::ElemDrop { segment } => Box::new(move |ctx, fp| {
+        Inst::ElemDrop { segment } => Code::new(move |ctx, fp| {
             let i = ctx.instance as usize;
             ctx.instances[i].elems[segment as usize] = Box::new([]);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::RefFunc { dst, func } => Box::new(move |ctx, fp| unsafe {
+        Inst::RefFunc { dst, func } => Code::new(move |ctx, fp| unsafe {
             wr(fp, dst, ctx.func_index(func) as u64 + 1);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableGet { table, dst, index } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableGet { table, dst, index } => Code::new(move |ctx, fp| unsafe {
             let i = operand(fp, index) as u32 as usize;
             let t = ctx.table_index(table);
             match ctx.tables[t].elems.get(i) {
                 Some(&v) => wr(fp, dst, v),
                 None => return ctx.trap(TrapCode::TableOutOfBounds),
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableSet { table, index, value } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableSet { table, index, value } => Code::new(move |ctx, fp| unsafe {
             let i = operand(fp, index) as u32 as usize;
             let v = operand(fp, value);
             let t = ctx.table_index(table);
@@ -98,21 +98,21 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 Some(e) => *e = v,
                 None => return ctx.trap(TrapCode::TableOutOfBounds),
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableSize { table, dst } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableSize { table, dst } => Code::new(move |ctx, fp| unsafe {
             let t = ctx.table_index(table);
             wr(fp, dst, ctx.tables[t].elems.len() as u64);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableGrow { table, dst, init, delta } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableGrow { table, dst, init, delta } => Code::new(move |ctx, fp| unsafe {
             let (v, d) = (operand(fp, init), operand(fp, delta) as u32);
             let t = ctx.table_index(table);
             let r = ctx.tables[t].grow(d, v).map_or(-1i32, |old| old as i32);
             wr(fp, dst, r as u32 as u64);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableFill { table, dst, value, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableFill { table, dst, value, len } => Code::new(move |ctx, fp| unsafe {
             let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value), operand(fp, len) as u32 as u64);
             let t = ctx.table_index(table);
             let elems = &mut ctx.tables[t].elems;
@@ -120,9 +120,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::TableOutOfBounds);
             }
             elems[d as usize..(d + n) as usize].fill(v);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableCopy { dst_table, src_table, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableCopy { dst_table, src_table, dst, src, len } => Code::new(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let (td, ts) = (ctx.table_index(dst_table), ctx.table_index(src_table));
@@ -135,9 +135,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 let tmp: Vec<u64> = ctx.tables[ts].elems[s as usize..(s + n) as usize].to_vec();
                 ctx.tables[td].elems[d as usize..(d + n) as usize].copy_from_slice(&tmp);
             }
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
-        Inst::TableInit { table, segment, dst, src, len } => Box::new(move |ctx, fp| unsafe {
+        Inst::TableInit { table, segment, dst, src, len } => Code::new(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let t = ctx.table_index(table);
@@ -149,7 +149,7 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
             let (instances, tables) = (&ctx.instances, &mut ctx.tables);
             let items = &instances[inst].elems[segment as usize][s as usize..(s + n) as usize];
             tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(items);
-            next(ctx, fp)
+            next.call(ctx, fp)
         }),
         ref other => unreachable!("not a state instruction: {other:?}"),
     }
