@@ -5,6 +5,9 @@
 //! without any global analysis:
 //! - **jump threading**: a branch to an empty block that just jumps goes to its target;
 //! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it;
+//! - **terminator hoisting**: a jump to a block that is only a branch takes that branch
+//!   itself (a loop header test, say), saving one block dispatch;
+//! - **block merging**: a jump to a block with no other predecessor appends that block;
 //! - **unreachable blocks** left behind are dropped;
 //! - **copy clean-up** inside a returning block, where exactly the result slots are live at
 //!   the end: a copy straight back (`a = b; b = a`) is dropped, a producer followed by a copy
@@ -19,6 +22,8 @@ const TAIL_DUP_LIMIT: usize = 3;
 pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
     thread_jumps(ir);
     duplicate_return_tails(ir);
+    hoist_lone_terminators(ir);
+    merge_single_predecessor_blocks(ir);
     for b in &mut ir.blocks {
         if b.term == Terminator::Return {
             clean_return_block(&mut b.insts, results);
@@ -117,6 +122,44 @@ fn duplicate_return_tails(ir: &mut FuncIr) {
                 b.insts.extend(tail);
                 b.term = Terminator::Return;
             }
+        }
+    }
+}
+
+fn hoist_lone_terminators(ir: &mut FuncIr) {
+    for i in 0..ir.blocks.len() {
+        if let Terminator::Jump(t) = ir.blocks[i].term {
+            let target = &ir.blocks[t as usize];
+            if t as usize != i && target.insts.is_empty() && !matches!(target.term, Terminator::Jump(_)) {
+                ir.blocks[i].term = target.term.clone();
+            }
+        }
+    }
+}
+
+fn merge_single_predecessor_blocks(ir: &mut FuncIr) {
+    let n = ir.blocks.len();
+    let mut preds = vec![0u32; n];
+    for b in &ir.blocks {
+        for s in b.term.successors() {
+            preds[s as usize] += 1;
+        }
+    }
+    for i in 0..n {
+        // Follow a chain: i absorbs t, then whatever t jumped to, and so on.
+        while let Terminator::Jump(t) = ir.blocks[i].term {
+            let t = t as usize;
+            if t == i || t == 0 || preds[t] != 1 {
+                break;
+            }
+            let absorbed = std::mem::replace(
+                &mut ir.blocks[t],
+                BlockIr { insts: Vec::new(), term: Terminator::Trap(crate::TrapCode::Unreachable) },
+            );
+            preds[t] = 0;
+            let b = &mut ir.blocks[i];
+            b.insts.extend(absorbed.insts);
+            b.term = absorbed.term;
         }
     }
 }
