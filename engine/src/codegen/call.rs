@@ -1,41 +1,83 @@
 //! Call closures: direct calls to the module's own functions jump straight to the callee's
 //! compiled body; imported and indirect calls go through the store.
 
-use super::{operand, Code, Env, SIGNAL};
+use super::{operand, rd, wr, Code, Env, SIGNAL};
 use crate::engine::SigId;
 use crate::error::TrapCode;
 use crate::exec::{call_wasm, Ctx};
 use crate::store::{CodePtr, FuncEntity};
 use crate::translate::ir::{Operand, Slot};
 
+/// Copies folded into a call closure: argument moves before it, the result move after it.
+#[derive(Default)]
+pub(crate) struct Moves {
+    pub before: Box<[(Slot, Operand)]>,
+    pub after: Option<(Slot, Slot)>,
+}
+
+impl Moves {
+    fn is_empty(&self) -> bool {
+        self.before.is_empty() && self.after.is_none()
+    }
+
+    #[inline(always)]
+    unsafe fn apply_before(&self, fp: *mut u64) {
+        for &(dst, src) in self.before.iter() {
+            wr(fp, dst, operand(fp, src));
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn apply_after(&self, fp: *mut u64) {
+        if let Some((dst, src)) = self.after {
+            wr(fp, dst, rd(fp, src));
+        }
+    }
+}
+
 /// `call func` with the callee frame at slot `base`.
-pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, next: Code) -> Code {
+pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, moves: Moves, next: Code) -> Code {
     let m = env.module;
     if func >= m.num_imported_funcs {
         // Same module, same instance: the callee's code is known now.
         let code = CodePtr(&m.code[(func - m.num_imported_funcs) as usize]);
+        if moves.is_empty() {
+            return Code::new(move |ctx, fp| unsafe {
+                let code = code;
+                if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
+                    return SIGNAL;
+                }
+                next.call(ctx, fp)
+            });
+        }
         Code::new(move |ctx, fp| unsafe {
             let code = code;
+            moves.apply_before(fp);
             if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
                 return SIGNAL;
             }
+            moves.apply_after(fp);
             next.call(ctx, fp)
         })
     } else {
         Code::new(move |ctx, fp| unsafe {
+            moves.apply_before(fp);
             let f = ctx.func_index(func);
             if !ctx.call_entity(f, fp.add(base as usize)) {
                 return SIGNAL;
             }
+            moves.apply_after(fp);
             next.call(ctx, fp)
         })
     }
 }
 
 /// `call_indirect` through table `table`, expecting signature `sig`.
-pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, next: Code) -> Code {
+pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, moves: Moves, next: Code) -> Code {
     Code::new(move |ctx, fp| unsafe {
+        // The index is read first: it may sit in the argument area the moves write.
         let i = operand(fp, index) as u32;
+        moves.apply_before(fp);
         match resolve_indirect(ctx, sig, table, i) {
             Ok(f) => {
                 let cfp = fp.add(base as usize);
@@ -49,6 +91,7 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
                 if !ok {
                     return SIGNAL;
                 }
+                moves.apply_after(fp);
                 next.call(ctx, fp)
             }
             Err(code) => ctx.trap(code),

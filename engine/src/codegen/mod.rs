@@ -17,7 +17,7 @@ pub(crate) mod state;
 
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
-use crate::translate::ir::{BlockIr, FuncIr, Inst};
+use crate::translate::ir::{BlockIr, FuncIr, Inst, Operand, Slot};
 
 /// A compiled statement or terminator. Returns the next block index, [`RETURN`] or [`SIGNAL`].
 ///
@@ -117,10 +117,68 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
         .collect()
 }
 
+/// One closure's worth of IR: an instruction, or a call with the argument copies before it
+/// and the copy of its result after it folded in (they would otherwise be closures of their
+/// own, and calls are mostly surrounded by them).
+enum Group<'a> {
+    Single(&'a Inst),
+    Call { call: &'a Inst, moves: call::Moves },
+}
+
+fn call_base(inst: &Inst) -> Option<Slot> {
+    match *inst {
+        Inst::Call { base, .. } | Inst::CallIndirect { base, .. } => Some(base),
+        _ => None,
+    }
+}
+
+fn group(insts: &[Inst]) -> Vec<Group<'_>> {
+    let mut groups = Vec::with_capacity(insts.len());
+    let mut i = 0;
+    while i < insts.len() {
+        let mut j = i;
+        while j < insts.len() && matches!(insts[j], Inst::Copy { .. }) {
+            j += 1;
+        }
+        let Some(base) = insts.get(j).and_then(call_base) else {
+            groups.extend(insts[i..(j + 1).min(insts.len())].iter().map(Group::Single));
+            i = j + 1;
+            continue;
+        };
+        // Copies into the argument area (slots from `base` up) go into the call.
+        let mut k = j;
+        while k > i && matches!(insts[k - 1], Inst::Copy { dst, .. } if dst >= base) {
+            k -= 1;
+        }
+        groups.extend(insts[i..k].iter().map(Group::Single));
+        let before: Box<[(Slot, Operand)]> = insts[k..j]
+            .iter()
+            .map(|c| match *c {
+                Inst::Copy { dst, src } => (dst, src),
+                _ => unreachable!("only copies"),
+            })
+            .collect();
+        let after = match insts.get(j + 1) {
+            Some(&Inst::Copy { dst, src: Operand::Slot(src) }) if src >= base => Some((dst, src)),
+            _ => None,
+        };
+        groups.push(Group::Call { call: &insts[j], moves: call::Moves { before, after } });
+        i = j + 1 + usize::from(after.is_some());
+    }
+    groups
+}
+
 fn compile_block(env: &Env<'_>, b: &BlockIr) -> Code {
     let mut code = control::terminator(&b.term);
-    for inst in b.insts.iter().rev() {
-        code = instruction(env, inst, code);
+    for g in group(&b.insts).into_iter().rev() {
+        code = match g {
+            Group::Single(inst) => instruction(env, inst, code),
+            Group::Call { call: &Inst::Call { func, base }, moves } => call::call(env, func, base, moves, code),
+            Group::Call { call: &Inst::CallIndirect { type_index, table, index, base }, moves } => {
+                call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, code)
+            }
+            Group::Call { .. } => unreachable!("grouped calls are calls"),
+        };
     }
     code
 }
@@ -133,10 +191,15 @@ fn instruction(env: &Env<'_>, inst: &Inst, next: Code) -> Code {
         Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, next),
         Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, next),
         Inst::Store { op, addr, value, offset } => memory::store(op, addr, value, offset, next),
-        Inst::Call { func, base } => call::call(env, func, base, next),
-        Inst::CallIndirect { type_index, table, index, base } => {
-            call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, next)
-        }
+        Inst::Call { func, base } => call::call(env, func, base, call::Moves::default(), next),
+        Inst::CallIndirect { type_index, table, index, base } => call::call_indirect(
+            env.module.type_sigs[type_index as usize],
+            table,
+            index,
+            base,
+            call::Moves::default(),
+            next,
+        ),
         _ => state::instruction(inst, next),
     }
 }
