@@ -55,6 +55,48 @@ impl Code {
     }
 }
 
+impl Code {
+    /// A non-owning copy that runs the same closure (for threading a block into another
+    /// block's tail). The original must outlive it: both live in the same function's code.
+    pub(crate) fn alias(&self) -> Code {
+        unsafe fn keep(_: *const ()) {}
+        Code { call: self.call, env: self.env, drop: keep }
+    }
+
+    fn same(&self, other: &Code) -> bool {
+        self.env == other.env && std::ptr::fn_addr_eq(self.call, other.call)
+    }
+}
+
+/// Where a terminator continues: a block index returned to the driver loop, or (for a
+/// later block, so no cycle can form) that block's code called directly in tail position.
+pub(crate) enum Target {
+    /// Return this block index to the driver.
+    Index(u32),
+    /// Continue in this block's code.
+    Tail(Code),
+}
+
+impl Target {
+    /// Continues at the target.
+    #[inline(always)]
+    pub(crate) fn go(&self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+        match self {
+            Target::Index(i) => *i,
+            Target::Tail(c) => c.call(ctx, fp),
+        }
+    }
+
+    /// Whether two targets are the same place.
+    pub(crate) fn same(&self, other: &Target) -> bool {
+        match (self, other) {
+            (Target::Index(a), Target::Index(b)) => a == b,
+            (Target::Tail(a), Target::Tail(b)) => a.same(b),
+            _ => false,
+        }
+    }
+}
+
 impl Drop for Code {
     fn drop(&mut self) {
         // SAFETY: `env` came from `Box::into_raw` of the type `drop` was instantiated for.
@@ -93,28 +135,42 @@ pub(crate) struct Env<'a> {
     pub module: &'a ModuleInner,
 }
 
+/// Whether terminators may continue directly in later blocks. Off in debug builds, where
+/// the closures' tail calls are not turned into jumps and long forward chains would grow the
+/// native stack; the driver loop handles every transfer there.
+const THREAD_FORWARD: bool = !cfg!(debug_assertions);
+
 /// Compiles a lowered function into its block closures.
+///
+/// Blocks are compiled last to first so that a jump or branch to a later block can call that
+/// block's code directly (threaded code) instead of returning its index to the driver loop.
+/// Backward edges (loops) always go through the driver, so the native stack stays bounded.
 pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
-    ir.blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let body = compile_block(env, b);
-            if b.term.successors().contains(&(i as u32)) {
-                // A block that branches to itself (a tight loop) iterates here, at a call
-                // site of its own, instead of returning to the shared driver loop.
-                let me = i as u32;
-                Code::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
-                    let next = body.call(ctx, fp);
-                    if next != me {
-                        return next;
-                    }
-                })
-            } else {
-                body
-            }
-        })
-        .collect()
+    let n = ir.blocks.len();
+    let mut compiled: Vec<Option<Code>> = (0..n).map(|_| None).collect();
+    for i in (0..n).rev() {
+        let b = &ir.blocks[i];
+        let target = |t: u32| match &compiled[t as usize] {
+            Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.alias()),
+            _ => Target::Index(t),
+        };
+        let body = compile_block(env, b, &target);
+        let code = if b.term.successors().contains(&(i as u32)) {
+            // A block that branches to itself (a tight loop) iterates here, at a call site of
+            // its own, instead of returning to the shared driver loop.
+            let me = i as u32;
+            Code::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
+                let next = body.call(ctx, fp);
+                if next != me {
+                    return next;
+                }
+            })
+        } else {
+            body
+        };
+        compiled[i] = Some(code);
+    }
+    compiled.into_iter().map(|c| c.expect("every block compiled")).collect()
 }
 
 /// One closure's worth of IR: an instruction, or a call with the argument copies before it
@@ -168,8 +224,8 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
     groups
 }
 
-fn compile_block(env: &Env<'_>, b: &BlockIr) -> Code {
-    let mut code = control::terminator(&b.term);
+fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> Code {
+    let mut code = control::terminator(&b.term, target);
     for g in group(&b.insts).into_iter().rev() {
         code = match g {
             Group::Single(inst) => instruction(env, inst, code),

@@ -16,7 +16,7 @@
 //! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
 //! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
 
-use super::{rd, wr, Code};
+use super::{rd, wr, Code, Target};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::semantics as s;
@@ -152,17 +152,21 @@ fn settled(r: Result<u64, TrapCode>, dst: Slot, next: Code) -> Code {
 
 /// The branch target for a condition; a plain `if` that LLVM lowers to a conditional move.
 #[inline(always)]
-fn pick(taken: bool, then: u32, els: u32) -> u32 {
+fn pick(taken: bool, then: &Target, els: &Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
     if taken {
-        then
+        then.go(ctx, fp)
     } else {
-        els
+        els.go(ctx, fp)
     }
 }
 
-/// A terminator that always continues at block `target`.
-fn goto(target: u32) -> Code {
-    code(move |_, _| target)
+/// A terminator that always continues at `target`.
+fn goto(target: Target) -> Code {
+    match target {
+        Target::Index(t) => code(move |_, _| t),
+        // Continuing in a later block directly: its code is this block's tail.
+        Target::Tail(c) => c,
+    }
 }
 
 /// Reads an operand by matching at run time: only for the cold generic fallbacks.
@@ -228,34 +232,34 @@ fn br_cmp<A: Val>(
     f: impl Fn(A, A) -> i32 + Send + Sync + 'static,
     lhs: Operand,
     rhs: Operand,
-    then: u32,
-    els: u32,
+    then: Target,
+    els: Target,
 ) -> Code {
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => code(move |_, fp| {
+        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
             let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
-            pick(f(A::decode(a), A::decode(b)) != 0, then, els)
+            pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
         }),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            code(move |_, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, then, els))
+            code(move |ctx, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, &then, &els, ctx, fp))
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            code(move |_, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, then, els))
+            code(move |ctx, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, &then, &els, ctx, fp))
         }
-        (Operand::Imm(a), Operand::Imm(b)) => goto(pick(f(A::decode(a), A::decode(b)) != 0, then, els)),
+        (Operand::Imm(a), Operand::Imm(b)) => goto(if f(A::decode(a), A::decode(b)) != 0 { then } else { els }),
     }
 }
 
 /// A branch on any other binary operator's i32 result (non-zero = taken). The translator only
 /// fuses integer compares, which [`br_cmp`] covers; this keeps [`branch`] total at the cost of
 /// matching on the operator at run time.
-fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: u32, els: u32) -> Code {
+fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target) -> Code {
     if let (Operand::Imm(a), Operand::Imm(b)) = (lhs, rhs) {
         return match eval_binary(op, a, b) {
-            Ok(v) => goto(pick(v as u32 != 0, then, els)),
+            Ok(v) => goto(if v as u32 != 0 { then } else { els }),
             Err(c) => code(move |ctx, _| ctx.trap(c)),
         };
     }
@@ -263,7 +267,7 @@ fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: u32, els: u32) -> Cod
         // SAFETY: slots named by the translator lie inside the frame.
         let (a, b) = unsafe { (read(fp, lhs), read(fp, rhs)) };
         match eval_binary(op, a, b) {
-            Ok(v) => pick(v as u32 != 0, then, els),
+            Ok(v) => pick(v as u32 != 0, &then, &els, ctx, fp),
             Err(c) => ctx.trap(c),
         }
     })
@@ -327,20 +331,28 @@ pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, next: Cod
     }
 }
 
-/// The two-way branch terminator: returns block index `then` when `cond` holds, else `els`.
-pub(crate) fn branch(cond: Cond, then: u32, els: u32) -> Code {
+/// The two-way branch terminator: continues at `then` when `cond` holds, else at `els`.
+pub(crate) fn branch(cond: Cond, then: Target, els: Target) -> Code {
     let may_trap = matches!(cond, Cond::Compare(op, ..) if op.can_trap());
-    if then == els && !may_trap {
+    if then.same(&els) && !may_trap {
         return goto(then);
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
-        Cond::NonZero(Operand::Slot(s)) => code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 != 0, then, els)),
-        Cond::Zero(Operand::Slot(s)) => code(move |_, fp| pick(unsafe { rd(fp, s) } as u32 == 0, then, els)),
-        Cond::NonZero(Operand::Imm(v)) => goto(pick(v as u32 != 0, then, els)),
-        Cond::Zero(Operand::Imm(v)) => goto(pick(v as u32 == 0, then, els)),
+        Cond::NonZero(Operand::Slot(s)) => {
+            code(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 != 0, &then, &els, ctx, fp))
+        }
+        Cond::Zero(Operand::Slot(s)) => {
+            code(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 == 0, &then, &els, ctx, fp))
+        }
+        Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }),
+        Cond::Zero(Operand::Imm(v)) => goto(if v as u32 == 0 { then } else { els }),
         Cond::Compare(op, a, b) => {
-            compare_branch(op, a, b, then, els).unwrap_or_else(|| br_generic(op, a, b, then, els))
+            if op.is_int_compare() {
+                compare_branch(op, a, b, then, els).expect("integer compares have a fused branch")
+            } else {
+                br_generic(op, a, b, then, els)
+            }
         }
     }
 }
@@ -402,7 +414,7 @@ macro_rules! binops {
         }
 
         /// A specialised compare-and-branch, for the operators in the `compare` group.
-        fn compare_branch(op: BinOp, lhs: Operand, rhs: Operand, then: u32, els: u32) -> Option<Code> {
+        fn compare_branch(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target) -> Option<Code> {
             match op {
                 $(BinOp::$cop => Some(br_cmp($cf, lhs, rhs, then, els)),)*
                 _ => None,
@@ -740,7 +752,10 @@ mod tests {
     fn fused_compare_branches_agree_with_fold_in_every_shape() {
         let (then, els) = (11, 22);
         for &op in ALL_BINOPS {
-            assert_eq!(compare_branch(op, Operand::Slot(0), Operand::Slot(1), 0, 1).is_some(), op.is_int_compare());
+            assert_eq!(
+                compare_branch(op, Operand::Slot(0), Operand::Slot(1), Target::Index(0), Target::Index(1)).is_some(),
+                op.is_int_compare()
+            );
             // Non-compares and float compares go through the generic fallback; cover a few.
             if !op.is_int_compare() && !matches!(op, BinOp::F64Lt | BinOp::I32And | BinOp::I32DivU) {
                 continue;
@@ -753,7 +768,7 @@ mod tests {
                         let cond = Cond::Compare(op, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b));
                         let mut frame = [a, b];
                         assert_eq!(
-                            take(&branch(cond, then, els), &mut frame),
+                            take(&branch(cond, Target::Index(then), Target::Index(els)), &mut frame),
                             want,
                             "{op} {a:#x} {b:#x} shape {shape}"
                         );
@@ -770,14 +785,23 @@ mod tests {
             let mut frame = [v];
             for imm in [false, true] {
                 let o = slot_or_imm(imm, 0, v);
-                assert_eq!(take(&branch(Cond::NonZero(o), 1, 2), &mut frame), Ok(if nz { 1 } else { 2 }));
-                assert_eq!(take(&branch(Cond::Zero(o), 1, 2), &mut frame), Ok(if nz { 2 } else { 1 }));
+                assert_eq!(
+                    take(&branch(Cond::NonZero(o), Target::Index(1), Target::Index(2)), &mut frame),
+                    Ok(if nz { 1 } else { 2 })
+                );
+                assert_eq!(
+                    take(&branch(Cond::Zero(o), Target::Index(1), Target::Index(2)), &mut frame),
+                    Ok(if nz { 2 } else { 1 })
+                );
             }
         }
         // Equal targets: no test needed, unless the compare itself can trap.
         let mut frame = [0u64];
-        assert_eq!(take(&branch(Cond::NonZero(Operand::Slot(0)), 5, 5), &mut frame), Ok(5));
+        assert_eq!(
+            take(&branch(Cond::NonZero(Operand::Slot(0)), Target::Index(5), Target::Index(5)), &mut frame),
+            Ok(5)
+        );
         let cond = Cond::Compare(BinOp::I32DivU, Operand::Imm(1), Operand::Slot(0));
-        assert_eq!(take(&branch(cond, 5, 5), &mut frame), Err(IntegerDivideByZero));
+        assert_eq!(take(&branch(cond, Target::Index(5), Target::Index(5)), &mut frame), Err(IntegerDivideByZero));
     }
 }
