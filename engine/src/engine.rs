@@ -17,6 +17,7 @@ pub enum CompilationMode {
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub(crate) consume_fuel: bool,
     pub(crate) compilation_mode: CompilationMode,
     pub(crate) max_call_depth: u32,
     pub(crate) value_stack_slots: usize,
@@ -26,6 +27,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            consume_fuel: false,
             compilation_mode: CompilationMode::Eager,
             max_call_depth: 100_000,
             value_stack_slots: 4 << 20,
@@ -35,6 +37,14 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Meter execution with fuel (off by default). One unit of fuel is consumed per function
+    /// call and per backward branch or loop iteration, so any non-terminating program runs
+    /// out; a store starts with no fuel (see [`Store::set_fuel`](crate::Store::set_fuel)).
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.consume_fuel = on;
+        self
+    }
+
     /// Eager (default) or lazy translation of function bodies.
     pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
         self.compilation_mode = mode;

@@ -30,8 +30,15 @@ const RED_ZONE: usize = 256 * 1024;
 /// Native stack budgeted per Wasm call frame when reserving a stack for `max_call_depth`.
 const NATIVE_BYTES_PER_FRAME: usize = 512;
 
+/// Ticks between checks of interruption and deadline when fuel is off, and the most fuel
+/// handed to the hot counter at once when it is on.
+const BUDGET_SLICE: i64 = 10_000;
+
 /// The execution context passed to every closure (`&mut Ctx`): the store's inner state.
 pub(crate) struct Ctx {
+    /// Ticks left before the slow path runs (see [`Ctx::tick`]): a slice of fuel, or of
+    /// the interval between interruption checks.
+    pub(crate) budget: i64,
     /// Base address of the running instance's linear memory 0 (dangling if it has none).
     pub(crate) mem_base: *mut u8,
     /// Current byte length of that memory (0 if none): every access checks against it.
@@ -56,6 +63,14 @@ pub(crate) struct Ctx {
     /// The store's `T`, type-erased, valid during a call from the host.
     pub(crate) host_data: *mut (),
 
+    /// Fuel not yet handed to `budget` (fuel metering only).
+    pub(crate) fuel_reserve: u64,
+    pub(crate) consume_fuel: bool,
+    /// Set by an [`InterruptHandle`](crate::InterruptHandle).
+    pub(crate) interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub(crate) deadline: Option<std::time::Instant>,
+    pub(crate) limits: crate::store::StoreLimits,
+
     pub(crate) engine: Engine,
     pub(crate) value_stack: Vec<u64>,
     pub(crate) funcs: Vec<FuncEntity>,
@@ -73,7 +88,14 @@ unsafe impl Sync for Ctx {}
 
 impl Ctx {
     pub(crate) fn new(engine: &Engine) -> Ctx {
+        let consume_fuel = engine.config().consume_fuel;
         Ctx {
+            budget: if consume_fuel { 0 } else { BUDGET_SLICE },
+            fuel_reserve: 0,
+            consume_fuel,
+            interrupt: Default::default(),
+            deadline: None,
+            limits: Default::default(),
             mem_base: std::ptr::NonNull::dangling().as_ptr(),
             mem_len: 0,
             globals: std::ptr::null(),
@@ -112,6 +134,60 @@ impl Ctx {
     pub(crate) fn trap(&mut self, code: TrapCode) -> u32 {
         self.signal = Signal::Trap(code);
         SIGNAL
+    }
+
+    /// Counts one unit of work (a call, a loop iteration, a backward branch). Returns false,
+    /// with a pending trap, when fuel ran out or execution was interrupted. One decrement and
+    /// one predictable branch when nothing is due.
+    #[inline(always)]
+    pub(crate) fn tick(&mut self) -> bool {
+        self.budget -= 1;
+        self.budget >= 0 || self.budget_exhausted()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn budget_exhausted(&mut self) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            self.budget = 0;
+            self.trap(TrapCode::Interrupted);
+            return false;
+        }
+        if self.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            self.budget = 0;
+            self.trap(TrapCode::Interrupted);
+            return false;
+        }
+        if !self.consume_fuel {
+            self.budget = BUDGET_SLICE - 1;
+            return true;
+        }
+        if self.fuel_reserve == 0 {
+            self.budget = 0;
+            self.trap(TrapCode::OutOfFuel);
+            return false;
+        }
+        let slice = self.fuel_reserve.min(BUDGET_SLICE as u64);
+        self.fuel_reserve -= slice;
+        self.budget = slice as i64 - 1;
+        true
+    }
+
+    pub(crate) fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        if !self.consume_fuel {
+            return Err(Error::new(crate::ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)"));
+        }
+        self.budget = 0;
+        self.fuel_reserve = fuel;
+        Ok(())
+    }
+
+    pub(crate) fn get_fuel(&self) -> Result<u64, Error> {
+        if !self.consume_fuel {
+            return Err(Error::new(crate::ErrorKind::Usage, "fuel is not enabled (Config::consume_fuel)"));
+        }
+        Ok(self.fuel_reserve + self.budget.max(0) as u64)
     }
 
     /// Takes the pending signal as an error.
@@ -336,11 +412,14 @@ fn stack_exhausted(ctx: &mut Ctx) -> bool {
 /// The driver loop: runs basic blocks until one returns or signals.
 #[inline(always)]
 unsafe fn run_blocks(ctx: &mut Ctx, blocks: &[Code], fp: *mut u64) -> bool {
-    let mut b = 0u32;
-    loop {
-        b = blocks.get_unchecked(b as usize).call(ctx, fp);
-        if b >= SIGNAL {
-            return b == RETURN;
+    let mut b = blocks.get_unchecked(0).call(ctx, fp);
+    // Every transfer back to the driver is a backward branch or a jump it could not thread:
+    // each counts as work for fuel and interruption.
+    while b < SIGNAL {
+        if !ctx.tick() {
+            return false;
         }
+        b = blocks.get_unchecked(b as usize).call(ctx, fp);
     }
+    b == RETURN
 }

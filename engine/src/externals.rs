@@ -57,7 +57,8 @@ impl Memory {
     /// If the maximum would be exceeded or the host is out of memory.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let cx = store.as_context_mut();
-        let r = cx.ctx.memories[self.0 as usize].grow(delta);
+        let limit = cx.ctx.limits.max_memory_bytes;
+        let r = cx.ctx.memories[self.0 as usize].grow(delta, limit);
         cx.ctx.refresh_memory();
         r.ok_or_else(|| Error::new(ErrorKind::Usage, "memory cannot grow that far"))
     }
@@ -173,11 +174,12 @@ impl Table {
     /// If the maximum would be exceeded or `init` has the wrong type.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let cx = store.as_context_mut();
+        let limit = cx.ctx.limits.max_table_elements;
         let t = &mut cx.ctx.tables[self.0 as usize];
         if init.ty() != t.ty.element() {
             return Err(Error::new(ErrorKind::Usage, "table element has the wrong type"));
         }
-        t.grow(delta, init.to_bits()).ok_or_else(|| Error::new(ErrorKind::Usage, "table cannot grow that far"))
+        t.grow(delta, init.to_bits(), limit).ok_or_else(|| Error::new(ErrorKind::Usage, "table cannot grow that far"))
     }
 }
 

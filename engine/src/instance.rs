@@ -259,10 +259,16 @@ pub(crate) fn instantiate(ctx: &mut Ctx, module: &Module, imports: &[Extern]) ->
         funcs.push(ctx.funcs.len() as u32 - 1);
     }
     for t in &m.tables[m.num_imported_tables as usize..] {
+        if t.minimum() > ctx.limits.max_table_elements {
+            return Err(Error::new(ErrorKind::Instantiate, "table size exceeds the store's limit"));
+        }
         ctx.tables.push(TableEntity { ty: *t, elems: vec![0; t.minimum() as usize] });
         tables.push(ctx.tables.len() as u32 - 1);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {
+        if mt.minimum() as usize * crate::store::PAGE > ctx.limits.max_memory_bytes {
+            return Err(Error::new(ErrorKind::Instantiate, "memory size exceeds the store's limit"));
+        }
         ctx.memories.push(MemoryEntity::new(*mt)?);
         memories.push(ctx.memories.len() as u32 - 1);
     }

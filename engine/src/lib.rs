@@ -42,6 +42,6 @@ pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmTy, WasmTyList
 pub use instance::{Extern, Instance};
 pub use linker::Linker;
 pub use module::Module;
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use store::{AsContext, AsContextMut, InterruptHandle, Store, StoreContext, StoreContextMut, StoreLimits};
 pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
 pub use value::{ExternRef, Val};

@@ -84,10 +84,11 @@ impl MemoryEntity {
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` when the limit or
     /// the host's memory does not allow it (`memory.grow` then yields -1).
-    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+    /// `max_bytes` is the store's limit for one memory.
+    pub(crate) fn grow(&mut self, delta: u32, max_bytes: usize) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        if new > self.ty.maximum().unwrap_or(MAX_PAGES).min(MAX_PAGES) {
+        if new > self.ty.maximum().unwrap_or(MAX_PAGES).min(MAX_PAGES) || new as usize * PAGE > max_bytes {
             return None;
         }
         let bytes = new as usize * PAGE;
@@ -105,10 +106,11 @@ pub(crate) struct TableEntity {
 
 impl TableEntity {
     /// Grows by `delta` elements set to `init`; returns the old size or `None`.
-    pub(crate) fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    /// `max_elements` is the store's limit for one table.
+    pub(crate) fn grow(&mut self, delta: u32, init: u64, max_elements: u32) -> Option<u32> {
         let old = self.elems.len() as u32;
         let new = old.checked_add(delta)?;
-        if new > self.ty.maximum().unwrap_or(u32::MAX) || new > 10_000_000 {
+        if new > self.ty.maximum().unwrap_or(u32::MAX) || new > max_elements {
             return None;
         }
         self.elems.resize(new as usize, init);
@@ -145,10 +147,78 @@ pub struct Store<T> {
     pub(crate) data: T,
 }
 
+/// Resource limits of a store: how large each memory and table may grow. `memory.grow` and
+/// `table.grow` past a limit return -1, as the spec allows; instantiating a module whose
+/// initial sizes exceed them fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// Maximum bytes of one linear memory (default 4 GiB, the 32-bit maximum).
+    pub max_memory_bytes: usize,
+    /// Maximum elements of one table (default 10,000,000).
+    pub max_table_elements: u32,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits { max_memory_bytes: MAX_PAGES as usize * PAGE, max_table_elements: 10_000_000 }
+    }
+}
+
+/// Stops Wasm running in a store from another thread (or a timer): the running code traps
+/// with [`TrapCode::Interrupted`](crate::TrapCode::Interrupted) within a few microseconds.
+/// One request stops one run: it is cleared when the trap is raised.
+#[derive(Debug, Clone)]
+pub struct InterruptHandle(pub(crate) std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl InterruptHandle {
+    /// Requests that the running (or next) Wasm execution in the store stop.
+    pub fn interrupt(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 impl<T> Store<T> {
     /// Creates a store holding `data`.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         Store { ctx: Box::new(Ctx::new(engine)), data }
+    }
+
+    /// Sets the store's resource limits (applies to later growth and instantiation).
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.ctx.limits = limits;
+    }
+
+    /// The store's resource limits.
+    pub fn limits(&self) -> StoreLimits {
+        self.ctx.limits
+    }
+
+    /// Sets the fuel left for Wasm execution.
+    ///
+    /// # Errors
+    /// If fuel metering is not enabled with [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.ctx.set_fuel(fuel)
+    }
+
+    /// The fuel left.
+    ///
+    /// # Errors
+    /// If fuel metering is not enabled.
+    pub fn get_fuel(&self) -> Result<u64, Error> {
+        self.ctx.get_fuel()
+    }
+
+    /// A handle that stops running Wasm from another thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle(self.ctx.interrupt.clone())
+    }
+
+    /// Makes Wasm execution trap with [`TrapCode::Interrupted`](crate::TrapCode::Interrupted)
+    /// once `timeout` has passed from now (`None` removes the deadline). Checked as often as
+    /// interruption requests, without needing another thread.
+    pub fn set_deadline(&mut self, timeout: Option<std::time::Duration>) {
+        self.ctx.deadline = timeout.map(|t| std::time::Instant::now() + t);
     }
     /// The engine.
     pub fn engine(&self) -> &Engine {

@@ -164,6 +164,9 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
                 if next != me {
                     return next;
                 }
+                if !ctx.tick() {
+                    return SIGNAL;
+                }
             })
         } else {
             body

@@ -108,7 +108,8 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
         Inst::TableGrow { table, dst, init, delta } => Code::new(move |ctx, fp| unsafe {
             let (v, d) = (operand(fp, init), operand(fp, delta) as u32);
             let t = ctx.table_index(table);
-            let r = ctx.tables[t].grow(d, v).map_or(-1i32, |old| old as i32);
+            let limit = ctx.limits.max_table_elements;
+            let r = ctx.tables[t].grow(d, v, limit).map_or(-1i32, |old| old as i32);
             wr(fp, dst, r as u32 as u64);
             next.call(ctx, fp)
         }),
@@ -158,7 +159,8 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
 /// `memory.grow`: returns the old size in pages or -1, and refreshes the cached base/length.
 fn memory_grow(ctx: &mut Ctx, delta: u32) -> i32 {
     let Some(m) = ctx.memory_index() else { return -1 };
-    let r = ctx.memories[m].grow(delta).map_or(-1, |old| old as i32);
+    let limit = ctx.limits.max_memory_bytes;
+    let r = ctx.memories[m].grow(delta, limit).map_or(-1, |old| old as i32);
     ctx.refresh_memory();
     r
 }
