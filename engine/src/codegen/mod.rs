@@ -17,7 +17,7 @@ pub(crate) mod state;
 
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
-use crate::translate::ir::{BlockIr, FuncIr, Inst, Operand, Slot};
+use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
 
 /// A compiled statement or terminator. Returns the next block index, [`RETURN`] or [`SIGNAL`].
 ///
@@ -181,7 +181,57 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
 /// own, and calls are mostly surrounded by them).
 enum Group<'a> {
     Single(&'a Inst),
-    Call { call: &'a Inst, moves: call::Moves },
+    Call {
+        call: &'a Inst,
+        moves: call::Moves,
+    },
+    /// Two or more consecutive copies, done by one closure in order.
+    Copies(Box<[(Slot, Operand)]>),
+    /// `x = global.get g; y = x op #k; global.set g = y`: the C stack pointer's prologue.
+    GlobalUpdate {
+        global: u32,
+        old: Slot,
+        op: BinOp,
+        imm: u64,
+        new: Slot,
+    },
+    /// `y = x op #k; global.set g = y`: the stack pointer's epilogue.
+    SetGlobalTo {
+        op: BinOp,
+        src: Slot,
+        imm: u64,
+        new: Slot,
+        global: u32,
+    },
+}
+
+fn copies_of(insts: &[Inst]) -> Box<[(Slot, Operand)]> {
+    insts
+        .iter()
+        .map(|c| match *c {
+            Inst::Copy { dst, src } => (dst, src),
+            _ => unreachable!("only copies"),
+        })
+        .collect()
+}
+
+/// Recognises the stack-pointer update shapes at `insts[i..]`; returns the group and its length.
+fn global_update(insts: &[Inst], i: usize) -> Option<(Group<'static>, usize)> {
+    let is_add_sub = |op: BinOp| matches!(op, BinOp::I32Add | BinOp::I32Sub);
+    match insts.get(i..i + 3) {
+        Some(
+            &[Inst::GlobalGet { dst: old, global }, Inst::Binary { op, dst: new, lhs: Operand::Slot(x), rhs: Operand::Imm(imm) }, Inst::GlobalSet { global: g2, src: Operand::Slot(y) }],
+        ) if x == old && y == new && g2 == global && is_add_sub(op) => {
+            return Some((Group::GlobalUpdate { global, old, op, imm, new }, 3));
+        }
+        _ => {}
+    }
+    match insts.get(i..i + 2) {
+        Some(
+            &[Inst::Binary { op, dst: new, lhs: Operand::Slot(src), rhs: Operand::Imm(imm) }, Inst::GlobalSet { global, src: Operand::Slot(y) }],
+        ) if y == new && is_add_sub(op) => Some((Group::SetGlobalTo { op, src, imm, new, global }, 2)),
+        _ => None,
+    }
 }
 
 fn call_base(inst: &Inst) -> Option<Slot> {
@@ -195,13 +245,31 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
     let mut groups = Vec::with_capacity(insts.len());
     let mut i = 0;
     while i < insts.len() {
+        if let Some((g, len)) = global_update(insts, i) {
+            groups.push(g);
+            i += len;
+            continue;
+        }
         let mut j = i;
         while j < insts.len() && matches!(insts[j], Inst::Copy { .. }) {
             j += 1;
         }
         let Some(base) = insts.get(j).and_then(call_base) else {
-            groups.extend(insts[i..(j + 1).min(insts.len())].iter().map(Group::Single));
-            i = j + 1;
+            match j - i {
+                0 => {}
+                1 => groups.push(Group::Single(&insts[i])),
+                _ => groups.push(Group::Copies(copies_of(&insts[i..j]))),
+            }
+            if j < insts.len() {
+                // Not a call: leave it to the next round (it may start a pattern).
+                i = j;
+                if global_update(insts, j).is_none() {
+                    groups.push(Group::Single(&insts[j]));
+                    i = j + 1;
+                }
+            } else {
+                i = j;
+            }
             continue;
         };
         // Copies into the argument area (slots from `base` up) go into the call.
@@ -210,13 +278,7 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
             k -= 1;
         }
         groups.extend(insts[i..k].iter().map(Group::Single));
-        let before: Box<[(Slot, Operand)]> = insts[k..j]
-            .iter()
-            .map(|c| match *c {
-                Inst::Copy { dst, src } => (dst, src),
-                _ => unreachable!("only copies"),
-            })
-            .collect();
+        let before = copies_of(&insts[k..j]);
         let after = match insts.get(j + 1) {
             Some(&Inst::Copy { dst, src: Operand::Slot(src) }) if src >= base => Some((dst, src)),
             _ => None,
@@ -237,6 +299,9 @@ fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> 
                 call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, code)
             }
             Group::Call { .. } => unreachable!("grouped calls are calls"),
+            Group::Copies(moves) => numeric::copies(moves, code),
+            Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, code),
+            Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, code),
         };
     }
     code

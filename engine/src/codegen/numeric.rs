@@ -293,6 +293,18 @@ pub(crate) fn copy(dst: Slot, src: Operand, next: Code) -> Code {
     }
 }
 
+/// Several copies in order, as one closure (runs of copies are common at block ends and
+/// before branches).
+pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, next: Code) -> Code {
+    code(move |ctx, fp| {
+        for &(dst, src) in moves.iter() {
+            // SAFETY: slots named by the translator lie inside the frame.
+            unsafe { wr(fp, dst, read(fp, src)) };
+        }
+        next.call(ctx, fp)
+    })
+}
+
 /// `dst = if cond != 0 { a } else { b }`; `cond` is an i32, `a`/`b` any 64-bit bits.
 pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, next: Code) -> Code {
     let c = match cond {

@@ -8,7 +8,7 @@
 use super::{operand, rd, wr, Code};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
-use crate::translate::ir::{Inst, Operand};
+use crate::translate::ir::{BinOp, Inst, Operand, Slot};
 
 /// Compiles the state-touching instructions.
 pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
@@ -154,6 +154,34 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
         }),
         ref other => unreachable!("not a state instruction: {other:?}"),
     }
+}
+
+/// `old = global; new = old +/- imm; global = new` (i32), as one closure.
+pub(crate) fn global_update(global: u32, old: Slot, op: BinOp, imm: u64, new: Slot, next: Code) -> Code {
+    let k = imm as u32;
+    let sub = op == BinOp::I32Sub;
+    Code::new(move |ctx, fp| unsafe {
+        let cell = *ctx.globals.add(global as usize);
+        let o = *cell as u32;
+        let n = if sub { o.wrapping_sub(k) } else { o.wrapping_add(k) };
+        wr(fp, old, o as u64);
+        wr(fp, new, n as u64);
+        *cell = n as u64;
+        next.call(ctx, fp)
+    })
+}
+
+/// `new = src +/- imm; global = new` (i32), as one closure.
+pub(crate) fn set_global_to(op: BinOp, src: Slot, imm: u64, new: Slot, global: u32, next: Code) -> Code {
+    let k = imm as u32;
+    let sub = op == BinOp::I32Sub;
+    Code::new(move |ctx, fp| unsafe {
+        let s = rd(fp, src) as u32;
+        let n = if sub { s.wrapping_sub(k) } else { s.wrapping_add(k) };
+        wr(fp, new, n as u64);
+        **ctx.globals.add(global as usize) = n as u64;
+        next.call(ctx, fp)
+    })
 }
 
 /// `memory.grow`: returns the old size in pages or -1, and refreshes the cached base/length.
