@@ -2,8 +2,16 @@
 //! engine and on wasmi 2.0 with identical inputs and identical host imports, and checked
 //! once before timing so that a broken engine cannot win.
 //!
-//! WAT cases live in `corpus/wat/`; each declares its expected results in its header as
-//! `;; expect: run(ARG) = RESULT` lines, the last of which is the benchmark argument.
+//! - WAT cases live in `corpus/wat/`; each declares its expected results in its header as
+//!   `;; expect: run(ARG) = RESULT` lines, the last of which is the benchmark argument.
+//! - Emscripten workloads ([`emscripten_cases`]): the C benchmark programs of `corpus/c/` and
+//!   MicroQuickJS scripts, on both engines through the `emscripten` crate's import layer
+//!   (on wasmi through the adapter in [`wasmi_host`]).
+//! - [`report`]: turns criterion's and iai-callgrind's results into `docs/BENCHMARKS.md`.
+
+pub mod emscripten_cases;
+pub mod report;
+pub mod wasmi_host;
 
 use std::path::PathBuf;
 

@@ -4,10 +4,10 @@
 //! reference host `corpus/node/host.js` (which follows emcc's own JS library), including its
 //! JavaScript number arithmetic where that is observable.
 
-use crate::error::{Abort, Exit};
-use crate::state::{c_bytes, memory, slice_mut, HostState};
-use crate::Handler;
-use engine::{Caller, Error, Val};
+use crate::host::{Fault, HostContext};
+use crate::imports::Builtin;
+use crate::state::{c_bytes, slice_mut};
+use engine::Val;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// emcc 3.1.6's `_emscripten_get_heap_max()`: 2 GiB.
@@ -17,23 +17,23 @@ pub const HEAP_MAX: f64 = 2147483648.0;
 const EINVAL: i32 = 28;
 
 /// The logical signature and implementation of an `env` import, by name.
-pub(crate) fn lookup(name: &str) -> Option<(&'static str, Handler)> {
+pub(crate) fn lookup(name: &str) -> Option<(&'static str, Builtin)> {
     Some(match name {
-        "abort" => ("v", abort),
-        "__assert_fail" => ("viiii", assert_fail),
-        "exit" => ("vi", exit),
-        "setTempRet0" => ("vi", set_temp_ret0),
-        "getTempRet0" => ("i", get_temp_ret0),
-        "emscripten_memcpy_big" => ("iiii", memcpy_big),
-        "emscripten_resize_heap" => ("ii", resize_heap),
-        "gettimeofday" => ("iii", gettimeofday),
-        "clock_gettime" => ("iii", clock_gettime),
+        "abort" => ("v", Builtin::Abort),
+        "__assert_fail" => ("viiii", Builtin::AssertFail),
+        "exit" => ("vi", Builtin::Exit),
+        "setTempRet0" => ("vi", Builtin::SetTempRet0),
+        "getTempRet0" => ("i", Builtin::GetTempRet0),
+        "emscripten_memcpy_big" => ("iiii", Builtin::MemcpyBig),
+        "emscripten_resize_heap" => ("ii", Builtin::ResizeHeap),
+        "gettimeofday" => ("iii", Builtin::Gettimeofday),
+        "clock_gettime" => ("iii", Builtin::ClockGettime),
         _ => return None,
     })
 }
 
 #[inline]
-fn arg_i32(args: &[Val], i: usize) -> i32 {
+pub(crate) fn arg_i32(args: &[Val], i: usize) -> i32 {
     args.get(i).and_then(Val::i32).unwrap_or(0)
 }
 
@@ -62,13 +62,12 @@ pub(crate) fn monotonic_ns() -> u64 {
     ORIGIN.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
-fn abort(_: &mut Caller<'_, HostState>, _: &[Val]) -> Result<Option<Val>, Error> {
-    Err(Error::host(Abort("Aborted()".into())))
+pub(crate) fn abort<C: HostContext>(_: &mut C, _: &[Val]) -> Result<Option<Val>, C::Error> {
+    Err(Fault::Abort("Aborted()".into()).into())
 }
 
-fn assert_fail(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    let mem = memory(caller)?;
-    let data = mem.data(&*caller);
+pub(crate) fn assert_fail<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    let data = cx.memory()?;
     let text = |p: i32, default: &str| {
         if p == 0 {
             default.to_string()
@@ -80,27 +79,26 @@ fn assert_fail(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Optio
     let file = text(arg_i32(args, 1), "unknown filename");
     let line = arg_i32(args, 2);
     let func = text(arg_i32(args, 3), "unknown function");
-    Err(Error::host(Abort(format!("Aborted(Assertion failed: {cond}, at: {file},{line},{func})"))))
+    Err(Fault::Abort(format!("Aborted(Assertion failed: {cond}, at: {file},{line},{func})")).into())
 }
 
-fn exit(_: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    Err(Error::host(Exit(arg_i32(args, 0))))
+pub(crate) fn exit<C: HostContext>(_: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    Err(Fault::Exit(arg_i32(args, 0)).into())
 }
 
-fn set_temp_ret0(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    caller.data_mut().temp_ret0 = arg_i32(args, 0);
+pub(crate) fn set_temp_ret0<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    cx.state_mut().temp_ret0 = arg_i32(args, 0);
     Ok(None)
 }
 
-fn get_temp_ret0(caller: &mut Caller<'_, HostState>, _: &[Val]) -> Result<Option<Val>, Error> {
-    Ok(Some(Val::I32(caller.data().temp_ret0)))
+pub(crate) fn get_temp_ret0<C: HostContext>(cx: &mut C, _: &[Val]) -> Result<Option<Val>, C::Error> {
+    Ok(Some(Val::I32(cx.state().temp_ret0)))
 }
 
 /// `memmove` inside linear memory with the clamping of `Uint8Array.copyWithin`; returns `dest`.
-fn memcpy_big(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn memcpy_big<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let (dest, src, num) = (arg_i32(args, 0), arg_i32(args, 1), arg_i32(args, 2));
-    let mem = memory(caller)?;
-    let data = mem.data_mut(&mut *caller);
+    let data = cx.memory()?;
     let len = data.len() as i64;
     let to = (dest as u32 as i64).min(len);
     let from = (src as u32 as i64).min(len);
@@ -115,9 +113,8 @@ fn memcpy_big(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option
 
 /// emcc 3.1.6's `emscripten_resize_heap`, with the same double arithmetic: over-allocate up
 /// to +20 % (then +10 %, +5 %) in 64 KiB pages, at most `requested + 96 MiB`, capped at 2 GiB.
-fn resize_heap(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    let mem = memory(caller)?;
-    let old_size = mem.data_size(&*caller) as f64;
+pub(crate) fn resize_heap<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    let old_size = cx.memory()?.len() as f64;
     let requested = arg_i32(args, 0) as u32 as f64;
     if requested > HEAP_MAX {
         return Ok(Some(Val::I32(0)));
@@ -127,9 +124,9 @@ fn resize_heap(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Optio
         let mut over = old_size * (1.0 + 0.2 / cut_down);
         over = over.min(requested + 100663296.0);
         let new_size = HEAP_MAX.min(align_up(requested.max(over), 65536.0));
-        let current = mem.data_size(&*caller) as f64;
+        let current = cx.memory()?.len() as f64;
         let delta = to_uint32(new_size - current + 65535.0) >> 16;
-        if mem.grow(&mut *caller, delta).is_ok() {
+        if cx.memory_grow(delta) {
             return Ok(Some(Val::I32(1)));
         }
     }
@@ -137,31 +134,30 @@ fn resize_heap(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Optio
 }
 
 /// Writes `HEAP32[ptr >> 2] = a; HEAP32[(ptr + 4) >> 2] = b` (aligned, as typed arrays do).
-fn write_pair(caller: &mut Caller<'_, HostState>, ptr: i32, a: i32, b: i32) -> Result<(), Error> {
-    let mem = memory(caller)?;
-    let data = mem.data_mut(&mut *caller);
+fn write_pair<C: HostContext>(cx: &mut C, ptr: i32, a: i32, b: i32) -> Result<(), C::Error> {
+    let data = cx.memory()?;
     let p = ptr as u32 & !3;
     slice_mut(data, p, 4)?.copy_from_slice(&a.to_le_bytes());
     slice_mut(data, p.wrapping_add(4), 4)?.copy_from_slice(&b.to_le_bytes());
     Ok(())
 }
 
-fn gettimeofday(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn gettimeofday<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let now = date_now_ms();
-    write_pair(caller, arg_i32(args, 0), to_int32(now / 1e3), to_int32((now % 1e3) * 1e3))?;
+    write_pair(cx, arg_i32(args, 0), to_int32(now / 1e3), to_int32((now % 1e3) * 1e3))?;
     Ok(Some(Val::I32(0)))
 }
 
-fn clock_gettime(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn clock_gettime<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let now = match arg_i32(args, 0) {
         0 => date_now_ms(),
         1 | 4 => monotonic_ns() as f64 / 1e6,
         _ => {
-            crate::wasi::set_errno(caller, EINVAL)?;
+            crate::wasi::set_errno(cx, EINVAL)?;
             return Ok(Some(Val::I32(-1)));
         }
     };
-    write_pair(caller, arg_i32(args, 1), to_int32(now / 1e3), to_int32((now % 1e3) * 1e3 * 1e3))?;
+    write_pair(cx, arg_i32(args, 1), to_int32(now / 1e3), to_int32((now % 1e3) * 1e3 * 1e3))?;
     Ok(Some(Val::I32(0)))
 }
 

@@ -1,9 +1,10 @@
 //! Errors: how a run of an Emscripten program can end other than by returning normally.
 //!
 //! Host functions signal non-local exits to the engine as errors that pass through every Wasm
-//! frame unchanged: [`Exit`] (`exit()`, `proc_exit()`), [`Abort`] (`abort()`, a failed
-//! `assert()`), and the engine's unwind signal with [`LONGJMP_PAYLOAD`] (`longjmp`). At the
-//! API boundary they become a [`RunError`].
+//! frame unchanged: a [`Fault`](crate::Fault), which on this crate's engine becomes [`Exit`]
+//! (`exit()`, `proc_exit()`), [`Abort`] (`abort()`, a failed `assert()`) or [`HostTrap`], and
+//! the engine's unwind signal with [`LONGJMP_PAYLOAD`] (`longjmp`). At the API boundary they
+//! become a [`RunError`].
 
 use engine::{Error, ErrorKind};
 use std::fmt;
@@ -137,7 +138,17 @@ impl From<Error> for RunError {
     }
 }
 
-/// A host-side trap with `message`, as an engine error.
-pub(crate) fn host_trap(message: impl Into<String>) -> Error {
-    Error::host(HostTrap(message.into()))
+impl From<crate::host::Fault> for RunError {
+    /// Classifies a fault raised by a host function (for adapters of other engines, whose
+    /// errors carry the [`Fault`](crate::Fault) itself).
+    fn from(f: crate::host::Fault) -> RunError {
+        use crate::host::Fault;
+        match f {
+            Fault::Exit(s) => RunError::Exit(s),
+            Fault::Abort(m) => RunError::Abort(m),
+            Fault::Trap(m) => RunError::Trap(m),
+            Fault::MemoryOutOfBounds => RunError::Trap(engine::TrapCode::MemoryOutOfBounds.message().into()),
+            Fault::TableOutOfBounds => RunError::Trap(engine::TrapCode::TableOutOfBounds.message().into()),
+        }
+    }
 }

@@ -10,6 +10,10 @@
 //!   (`corpus/out/mquickjs.wasm`): `eval(code) -> Result<String, JsError>`.
 //! - [`RunError`]: how a run ended abnormally (exit, trap, abort, uncaught longjmp, load and
 //!   link errors), with the exit status and stderr text host.js would give.
+//! - [`HostContext`]: the engine-neutral interface every import is written against once
+//!   ([`ImportFunc`], [`invoke_i32`]); this crate's engine implements it for
+//!   `engine::Caller<'_, HostState>`, and another engine can too (the `bench` crate does so for
+//!   wasmi 2.0, to run the same Emscripten programs on both).
 //!
 //! The ABI is described in `/work/shared/notes/emscripten-abi.md` and `corpus/README.md`.
 //!
@@ -24,8 +28,11 @@
 
 #![warn(missing_docs)]
 
+mod engine_host;
 mod env;
 pub mod error;
+pub mod host;
+pub mod imports;
 mod invoke;
 pub mod io;
 pub mod program;
@@ -35,14 +42,13 @@ pub mod sig;
 pub mod state;
 mod wasi;
 
-pub use error::{Abort, Exit, RunError, LONGJMP_PAYLOAD};
+pub use engine_host::EngineExports;
+pub use error::{Abort, Exit, HostTrap, RunError, LONGJMP_PAYLOAD};
+pub use host::{CallError, Fault, HostContext};
+pub use imports::{Builtin, I32Invoke, ImportFunc};
+pub use invoke::{invoke, invoke_i32};
 pub use io::{Capture, Input, Io, Sink};
 pub use program::{EmscriptenProgram, Options, THIS_PROGRAM};
 pub use sandbox::{JsError, JsException, Sandbox, DEFAULT_HEAP};
 pub use sig::{Layout, Letter, Signature};
-pub use state::HostState;
-
-/// The implementation of a fixed-name import: logical arguments in (i64s re-assembled),
-/// logical result out (`None` for `v`).
-pub(crate) type Handler =
-    fn(&mut engine::Caller<'_, HostState>, &[engine::Val]) -> Result<Option<engine::Val>, engine::Error>;
+pub use state::{c_bytes, HostState};

@@ -5,10 +5,11 @@
 //! caches the exports the host needs, and calls `__wasm_call_ctors` once (emcc modules have
 //! no start function), exactly as the reference host `corpus/node/host.js` does.
 
+use crate::engine_host::{EngineExports, InvokeExports};
 use crate::error::RunError;
-use crate::io::{Capture, Input, Io, Sink};
+use crate::io::{Capture, Input, Sink};
 use crate::resolve::resolve;
-use crate::state::{c_bytes, Cached, HostState, InvokeExports};
+use crate::state::{c_bytes, HostState};
 use engine::{Engine, FuncType, Instance, Memory, Module, Store, TypedFunc, Val, ValType, WasmTyList};
 
 /// emcc's default program name, `argv[0]` (under node its glue would use the script path).
@@ -102,12 +103,7 @@ impl EmscriptenProgram {
     /// # Errors
     /// As for [`load`](EmscriptenProgram::load).
     pub fn instantiate(module: &Module, options: Options) -> Result<EmscriptenProgram, RunError> {
-        let state = HostState {
-            io: Io::new(options.stdout, options.stderr, options.stdin),
-            args: vec![options.program_name],
-            environ: options.environ,
-            ..HostState::default()
-        };
+        let state = HostState::new(options, EngineExports::default());
         let mut store = Store::new(module.engine(), state);
         let resolved = resolve(&mut store, module)?;
         let instance = resolved.linker.instantiate(&mut store, module).map_err(|e| match RunError::from(e) {
@@ -129,7 +125,7 @@ impl EmscriptenProgram {
         } else {
             None
         };
-        store.data_mut().cached = Cached { memory, invoke, errno_location };
+        store.data_mut().exports = EngineExports { memory, invoke, errno_location };
 
         let mut program = EmscriptenProgram { store, instance, module: module.clone() };
         if let Some(ctors) = program.instance.get_func(&program.store, "__wasm_call_ctors") {
@@ -241,7 +237,7 @@ impl EmscriptenProgram {
 
     /// The program's linear memory (exported `memory` or the imported `env.memory`).
     pub fn memory(&self) -> Option<Memory> {
-        self.store.data().cached.memory
+        self.store.data().exports.memory
     }
 
     fn memory_or_err(&self) -> Result<Memory, RunError> {

@@ -3,12 +3,14 @@
 //! `fd_seek` (ESPIPE on 0..2), `fd_fdstat_get`, `proc_exit`, `clock_time_get`, `random_get`,
 //! `args_sizes_get`/`args_get` and `environ_sizes_get`/`environ_get`. Any other descriptor is
 //! `EBADF`. The i64 parameters of `fd_seek` and `clock_time_get` may be legalized; that is
-//! taken from each import's type (see [`Layout`](crate::sig::Layout)).
+//! taken from each import's type (see [`Layout`](crate::sig::Layout)). Written once against
+//! [`HostContext`], for any engine.
 
-use crate::error::Exit;
-use crate::state::{memory, read_u32, slice, slice_mut, write_u32, write_u64, HostState};
-use crate::Handler;
-use engine::{Caller, Error, TrapCode, Val};
+use crate::env::arg_i32;
+use crate::host::{Fault, HostContext};
+use crate::imports::Builtin;
+use crate::state::{read_u32, slice, slice_mut, write_u32, write_u64};
+use engine::Val;
 
 const ESUCCESS: i32 = 0;
 const EBADF: i32 = 8;
@@ -16,59 +18,53 @@ const EINVAL: i32 = 28;
 const ESPIPE: i32 = 70;
 
 /// The logical signature and implementation of a WASI import, by name.
-pub(crate) fn lookup(name: &str) -> Option<(&'static str, Handler)> {
+pub(crate) fn lookup(name: &str) -> Option<(&'static str, Builtin)> {
     Some(match name {
-        "fd_write" => ("iiiii", fd_write),
-        "fd_read" => ("iiiii", fd_read),
-        "fd_close" => ("ii", fd_close),
-        "fd_seek" => ("iijii", fd_seek),
-        "fd_fdstat_get" => ("iii", fd_fdstat_get),
-        "proc_exit" => ("vi", proc_exit),
-        "clock_time_get" => ("iiji", clock_time_get),
-        "random_get" => ("iii", random_get),
-        "args_sizes_get" => ("iii", args_sizes_get),
-        "args_get" => ("iii", args_get),
-        "environ_sizes_get" => ("iii", environ_sizes_get),
-        "environ_get" => ("iii", environ_get),
+        "fd_write" => ("iiiii", Builtin::FdWrite),
+        "fd_read" => ("iiiii", Builtin::FdRead),
+        "fd_close" => ("ii", Builtin::FdClose),
+        "fd_seek" => ("iijii", Builtin::FdSeek),
+        "fd_fdstat_get" => ("iii", Builtin::FdFdstatGet),
+        "proc_exit" => ("vi", Builtin::ProcExit),
+        "clock_time_get" => ("iiji", Builtin::ClockTimeGet),
+        "random_get" => ("iii", Builtin::RandomGet),
+        "args_sizes_get" => ("iii", Builtin::ArgsSizesGet),
+        "args_get" => ("iii", Builtin::ArgsGet),
+        "environ_sizes_get" => ("iii", Builtin::EnvironSizesGet),
+        "environ_get" => ("iii", Builtin::EnvironGet),
         _ => return None,
     })
 }
 
 #[inline]
-fn arg_i32(args: &[Val], i: usize) -> i32 {
-    args.get(i).and_then(Val::i32).unwrap_or(0)
-}
-
-#[inline]
-fn errno(e: i32) -> Result<Option<Val>, Error> {
+fn errno<E>(e: i32) -> Result<Option<Val>, E> {
     Ok(Some(Val::I32(e)))
 }
 
 /// The address of iovec `i` of the array at `iov` (8 bytes each).
-fn iovec_addr(iov: u32, i: u32) -> Result<u32, Error> {
-    i.checked_mul(8).and_then(|o| iov.checked_add(o)).ok_or_else(|| TrapCode::MemoryOutOfBounds.into())
+fn iovec_addr(iov: u32, i: u32) -> Result<u32, Fault> {
+    i.checked_mul(8).and_then(|o| iov.checked_add(o)).ok_or(Fault::MemoryOutOfBounds)
 }
 
-/// Sets the module's `errno` (through the cached `__errno_location` export, if any).
-pub(crate) fn set_errno(caller: &mut Caller<'_, HostState>, value: i32) -> Result<(), Error> {
-    if let (Some(loc), Some(mem)) = (caller.data().cached.errno_location, caller.data().cached.memory) {
-        let p = loc.call(&mut *caller, ())? as u32 & !3;
-        slice_mut(mem.data_mut(&mut *caller), p, 4)?.copy_from_slice(&value.to_le_bytes());
+/// Sets the module's `errno` (through its `__errno_location` export, if any).
+pub(crate) fn set_errno<C: HostContext>(cx: &mut C, value: i32) -> Result<(), C::Error> {
+    if let Some(p) = cx.errno_location()? {
+        slice_mut(cx.memory()?, p & !3, 4)?.copy_from_slice(&value.to_le_bytes());
     }
     Ok(())
 }
 
-fn fd_write(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn fd_write<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let (fd, iov, iovcnt, pnum) =
         (arg_i32(args, 0), arg_i32(args, 1) as u32, arg_i32(args, 2) as u32, arg_i32(args, 3) as u32);
     if fd != 1 && fd != 2 {
         return errno(EBADF);
     }
-    let mem = memory(caller)?;
+    cx.memory()?;
     // The streams live in the host state; take them out while the memory is borrowed.
-    let mut io = std::mem::take(&mut caller.data_mut().io);
+    let mut io = std::mem::take(&mut cx.state_mut().io);
     let written = (|| {
-        let data = mem.data(&*caller);
+        let data = cx.memory()?;
         let mut n = 0u32;
         for i in 0..iovcnt {
             let at = iovec_addr(iov, i)?;
@@ -81,23 +77,23 @@ fn fd_write(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<V
             }
             n = n.wrapping_add(len);
         }
-        Ok::<u32, Error>(n)
+        Ok::<u32, C::Error>(n)
     })();
-    caller.data_mut().io = io;
-    write_u32(mem.data_mut(&mut *caller), pnum, written?)?;
+    cx.state_mut().io = io;
+    write_u32(cx.memory()?, pnum, written?)?;
     errno(ESUCCESS)
 }
 
-fn fd_read(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn fd_read<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let (fd, iov, iovcnt, pnum) =
         (arg_i32(args, 0), arg_i32(args, 1) as u32, arg_i32(args, 2) as u32, arg_i32(args, 3) as u32);
     if fd != 0 {
         return errno(EBADF);
     }
-    let mem = memory(caller)?;
-    let mut io = std::mem::take(&mut caller.data_mut().io);
+    cx.memory()?;
+    let mut io = std::mem::take(&mut cx.state_mut().io);
     let got = (|| {
-        let data = mem.data_mut(&mut *caller);
+        let data = cx.memory()?;
         let mut n = 0u32;
         for i in 0..iovcnt {
             let at = iovec_addr(iov, i)?;
@@ -111,45 +107,43 @@ fn fd_read(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Va
                 break;
             }
         }
-        Ok::<u32, Error>(n)
+        Ok::<u32, C::Error>(n)
     })();
-    caller.data_mut().io = io;
-    write_u32(mem.data_mut(&mut *caller), pnum, got?)?;
+    cx.state_mut().io = io;
+    write_u32(cx.memory()?, pnum, got?)?;
     errno(ESUCCESS)
 }
 
-fn fd_close(_: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn fd_close<C: HostContext>(_: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     errno(if (0..=2).contains(&arg_i32(args, 0)) { ESUCCESS } else { EBADF })
 }
 
-fn fd_seek(_: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn fd_seek<C: HostContext>(_: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     errno(if (0..=2).contains(&arg_i32(args, 0)) { ESPIPE } else { EBADF })
 }
 
-fn fd_fdstat_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn fd_fdstat_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     if !(0..=2).contains(&arg_i32(args, 0)) {
         return errno(EBADF);
     }
-    let mem = memory(caller)?;
-    let stat = slice_mut(mem.data_mut(&mut *caller), arg_i32(args, 1) as u32, 24)?;
+    let stat = slice_mut(cx.memory()?, arg_i32(args, 1) as u32, 24)?;
     stat.fill(0);
     stat[0] = 2; // __WASI_FILETYPE_CHARACTER_DEVICE
     errno(ESUCCESS)
 }
 
-fn proc_exit(_: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    Err(Error::host(Exit(arg_i32(args, 0))))
+pub(crate) fn proc_exit<C: HostContext>(_: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    Err(Fault::Exit(arg_i32(args, 0)).into())
 }
 
-fn clock_time_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
+pub(crate) fn clock_time_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
     let ns = match arg_i32(args, 0) {
         // node: BigInt(Date.now()) * 1000000n, so millisecond resolution
         0 => crate::env::date_now_ms() as u64 * 1_000_000,
         1 => crate::env::monotonic_ns(),
         _ => return errno(EINVAL),
     };
-    let mem = memory(caller)?;
-    write_u64(mem.data_mut(&mut *caller), arg_i32(args, 2) as u32, ns)?;
+    write_u64(cx.memory()?, arg_i32(args, 2) as u32, ns)?;
     errno(ESUCCESS)
 }
 
@@ -168,38 +162,37 @@ fn next_random(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn random_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    let mem = memory(caller)?;
-    let mut rng = caller.data().rng;
-    let buf = slice_mut(mem.data_mut(&mut *caller), arg_i32(args, 0) as u32, arg_i32(args, 1) as u32)?;
+pub(crate) fn random_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    cx.memory()?;
+    let mut rng = cx.state().rng;
+    let buf = slice_mut(cx.memory()?, arg_i32(args, 0) as u32, arg_i32(args, 1) as u32)?;
     for chunk in buf.chunks_mut(8) {
         let r = next_random(&mut rng).to_le_bytes();
         chunk.copy_from_slice(&r[..chunk.len()]);
     }
-    caller.data_mut().rng = rng;
+    cx.state_mut().rng = rng;
     errno(ESUCCESS)
 }
 
-fn strings_sizes(caller: &mut Caller<'_, HostState>, environ: bool, args: &[Val]) -> Result<Option<Val>, Error> {
-    let st = caller.data();
+fn strings_sizes<C: HostContext>(cx: &mut C, environ: bool, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    let st = cx.state();
     let list = if environ { &st.environ } else { &st.args };
     let count = list.len() as u32;
     let size = list.iter().map(|s| s.len() as u32 + 1).sum::<u32>();
-    let mem = memory(caller)?;
-    let data = mem.data_mut(&mut *caller);
+    let data = cx.memory()?;
     write_u32(data, arg_i32(args, 0) as u32, count)?;
     write_u32(data, arg_i32(args, 1) as u32, size)?;
     errno(ESUCCESS)
 }
 
-fn strings_get(caller: &mut Caller<'_, HostState>, environ: bool, args: &[Val]) -> Result<Option<Val>, Error> {
-    let mem = memory(caller)?;
+fn strings_get<C: HostContext>(cx: &mut C, environ: bool, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    cx.memory()?;
     let list = {
-        let st = caller.data_mut();
+        let st = cx.state_mut();
         std::mem::take(if environ { &mut st.environ } else { &mut st.args })
     };
     let r = (|| {
-        let data = mem.data_mut(&mut *caller);
+        let data = cx.memory()?;
         let (mut ptrs, mut buf) = (arg_i32(args, 0) as u32, arg_i32(args, 1) as u32);
         for s in &list {
             write_u32(data, ptrs, buf)?;
@@ -209,23 +202,23 @@ fn strings_get(caller: &mut Caller<'_, HostState>, environ: bool, args: &[Val]) 
             dst[s.len()] = 0;
             buf = buf.wrapping_add(s.len() as u32 + 1);
         }
-        Ok::<(), Error>(())
+        Ok::<(), C::Error>(())
     })();
-    let st = caller.data_mut();
+    let st = cx.state_mut();
     *(if environ { &mut st.environ } else { &mut st.args }) = list;
     r?;
     errno(ESUCCESS)
 }
 
-fn args_sizes_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    strings_sizes(caller, false, args)
+pub(crate) fn args_sizes_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    strings_sizes(cx, false, args)
 }
-fn args_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    strings_get(caller, false, args)
+pub(crate) fn args_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    strings_get(cx, false, args)
 }
-fn environ_sizes_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    strings_sizes(caller, true, args)
+pub(crate) fn environ_sizes_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    strings_sizes(cx, true, args)
 }
-fn environ_get(caller: &mut Caller<'_, HostState>, args: &[Val]) -> Result<Option<Val>, Error> {
-    strings_get(caller, true, args)
+pub(crate) fn environ_get<C: HostContext>(cx: &mut C, args: &[Val]) -> Result<Option<Val>, C::Error> {
+    strings_get(cx, true, args)
 }
