@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 corpus/build.sh
 cargo build --release --workspace
+# The spec suite with lazy compilation first (the workspace run below is eager).
+SPEC_LAZY=1 cargo test --release -p engine --test spec
 cargo test --release --workspace
 cargo bench --workspace --no-run

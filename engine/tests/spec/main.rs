@@ -294,7 +294,12 @@ type Outcome = Result<(), String>;
 
 impl Runner {
     fn new() -> Runner {
-        let engine = Engine::default();
+        // SPEC_LAZY=1 runs the suite with lazy compilation (test.sh runs both modes).
+        let mut config = engine::Config::default();
+        if std::env::var("SPEC_LAZY").is_ok_and(|v| v == "1") {
+            config.compilation_mode(engine::CompilationMode::Lazy);
+        }
+        let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::<()>::new(&engine);
         linker.allow_shadowing(true);
