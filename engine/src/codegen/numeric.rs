@@ -296,13 +296,44 @@ pub(crate) fn copy(dst: Slot, src: Operand, next: Code) -> Code {
 /// Several copies in order, as one closure (runs of copies are common at block ends and
 /// before branches).
 pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, next: Code) -> Code {
-    code(move |ctx, fp| {
-        for &(dst, src) in moves.iter() {
-            // SAFETY: slots named by the translator lie inside the frame.
-            unsafe { wr(fp, dst, read(fp, src)) };
+    // The common shapes get closures with plain fields; a run-time operand match per move
+    // would cost more than the dispatch it saves.
+    let bits = |o: Operand| match o {
+        Operand::Slot(s) => (true, s as u64),
+        Operand::Imm(v) => (false, v),
+    };
+    // SAFETY (all closures): slots named by the translator lie inside the frame.
+    match *moves {
+        [(d1, Operand::Slot(s1)), (d2, Operand::Slot(s2))] => code(move |ctx, fp| unsafe {
+            wr(fp, d1, rd(fp, s1));
+            wr(fp, d2, rd(fp, s2));
+            next.call(ctx, fp)
+        }),
+        [(d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))] => code(move |ctx, fp| unsafe {
+            wr(fp, d1, rd(fp, s1));
+            wr(fp, d2, v2);
+            next.call(ctx, fp)
+        }),
+        [(d1, Operand::Imm(v1)), (d2, Operand::Slot(s2))] => code(move |ctx, fp| unsafe {
+            wr(fp, d1, v1);
+            wr(fp, d2, rd(fp, s2));
+            next.call(ctx, fp)
+        }),
+        [(d1, Operand::Imm(v1)), (d2, Operand::Imm(v2))] => code(move |ctx, fp| unsafe {
+            wr(fp, d1, v1);
+            wr(fp, d2, v2);
+            next.call(ctx, fp)
+        }),
+        _ => {
+            let moves: Box<[(Slot, bool, u64)]> = moves.iter().map(|&(d, o)| (d, bits(o).0, bits(o).1)).collect();
+            code(move |ctx, fp| {
+                for &(dst, is_slot, v) in moves.iter() {
+                    unsafe { wr(fp, dst, if is_slot { rd(fp, v as u32) } else { v }) };
+                }
+                next.call(ctx, fp)
+            })
         }
-        next.call(ctx, fp)
-    })
+    }
 }
 
 /// `dst = if cond != 0 { a } else { b }`; `cond` is an i32, `a`/`b` any 64-bit bits.
