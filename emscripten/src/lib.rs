@@ -48,7 +48,7 @@ pub use host::{CallError, Fault, HostContext};
 pub use imports::{Builtin, I32Invoke, ImportFunc};
 pub use invoke::{invoke, invoke_i32};
 pub use io::{Capture, Input, Io, Sink};
-pub use program::{EmscriptenProgram, Options, THIS_PROGRAM};
+pub use program::{EmscriptenProgram, Limits, Options, THIS_PROGRAM};
 pub use sandbox::{JsError, JsException, Sandbox, DEFAULT_HEAP};
 pub use sig::{Layout, Letter, Signature};
 pub use state::{c_bytes, HostState};

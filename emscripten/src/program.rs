@@ -29,6 +29,20 @@ pub struct Options {
     /// The environment seen by WASI `environ_get`, as `NAME=value` (default empty, as in
     /// host.js, so runs are deterministic).
     pub environ: Vec<String>,
+    /// Resource limits for running untrusted code (default: none).
+    pub limits: Limits,
+}
+
+/// Limits on what a program may consume; each is off when `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time from instantiation on; execution then traps with "interrupted".
+    pub timeout: Option<std::time::Duration>,
+    /// Fuel (calls plus loop iterations); needs an engine made with
+    /// `Config::consume_fuel(true)`. Running out traps with "all fuel consumed".
+    pub fuel: Option<u64>,
+    /// Maximum bytes of linear memory: `memory.grow` (and so `malloc`) fails past it.
+    pub max_memory: Option<usize>,
 }
 
 impl Default for Options {
@@ -39,6 +53,7 @@ impl Default for Options {
             stdin: Input::Stdin,
             program_name: THIS_PROGRAM.to_string(),
             environ: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }
@@ -103,8 +118,16 @@ impl EmscriptenProgram {
     /// # Errors
     /// As for [`load`](EmscriptenProgram::load).
     pub fn instantiate(module: &Module, options: Options) -> Result<EmscriptenProgram, RunError> {
+        let limits = options.limits;
         let state = HostState::new(options, EngineExports::default());
         let mut store = Store::new(module.engine(), state);
+        if let Some(bytes) = limits.max_memory {
+            store.set_limits(engine::StoreLimits { max_memory_bytes: bytes, ..store.limits() });
+        }
+        if let Some(fuel) = limits.fuel {
+            store.set_fuel(fuel).map_err(|e| RunError::Usage(e.to_string()))?;
+        }
+        store.set_deadline(limits.timeout);
         let resolved = resolve(&mut store, module)?;
         let instance = resolved.linker.instantiate(&mut store, module).map_err(|e| match RunError::from(e) {
             RunError::Trap(m) => RunError::Load(format!("instantiation failed: {m}")),

@@ -180,3 +180,26 @@ fn main_status_is_masked_like_a_process() {
         assert_eq!(compare(&run_node(&args), &o, false), None);
     }
 }
+
+#[test]
+fn timeout_fuel_and_memory_flags_stop_runaway_scripts() {
+    let bin = env!("CARGO_BIN_EXE_engine-run");
+    let js = corpus_file("mquickjs.wasm");
+    let run = |args: &[&str]| {
+        let start = std::time::Instant::now();
+        let o = Command::new(bin).arg(&js).args(args).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), start.elapsed())
+    };
+    let (status, stderr, took) = run(&["--timeout-ms", "1000", "--eval", "while(true){}"]);
+    assert_eq!(status, Some(134));
+    assert!(stderr.contains("interrupted (time limit"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+    let (status, stderr, _) = run(&["--fuel", "1000000", "--eval", "for(;;){}"]);
+    assert_eq!(status, Some(134));
+    assert!(stderr.contains("all fuel consumed"), "{stderr}");
+    let (status, _, _) = run(&["--max-memory", "4194304", "--eval", "1"]);
+    assert_ne!(status, Some(0), "a 16 MiB heap does not fit under a 4 MiB cap");
+    let (status, stderr, _) = run(&["--max-memory", "lots", "--eval", "1"]);
+    assert_eq!(status, Some(2));
+    assert!(stderr.starts_with("engine-run: "), "{stderr}");
+}

@@ -53,7 +53,7 @@ impl TrapCode {
             TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
-            TrapCode::Interrupted => "interrupted",
+            TrapCode::Interrupted => "interrupted (time limit reached or interrupt requested)",
             TrapCode::NullReference => "null reference",
         }
     }

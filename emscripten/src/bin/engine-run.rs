@@ -19,8 +19,8 @@
 //! (`trap: unreachable`, `trap: out of bounds memory access`, `trap: call stack exhausted`).
 
 use clap::{CommandFactory, FromArgMatches, Parser};
-use emscripten::{EmscriptenProgram, JsError, Options, RunError, Sandbox, DEFAULT_HEAP};
-use engine::{Engine, Val, ValType};
+use emscripten::{EmscriptenProgram, JsError, Limits, Options, RunError, Sandbox, DEFAULT_HEAP};
+use engine::{CompilationMode, Config, Engine, Val, ValType};
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -54,6 +54,23 @@ struct Cli {
     /// Call the export NAME with ARGS (parsed per its parameter types) and print its results
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
+
+    /// Stop the program after this many milliseconds of wall time (exit 134, "time limit").
+    #[arg(long = "timeout-ms", value_name = "MS")]
+    timeout_ms: Option<u64>,
+
+    /// Stop the program after this much fuel: one unit per call and per loop iteration.
+    #[arg(long, value_name = "UNITS")]
+    fuel: Option<u64>,
+
+    /// Largest linear memory the program may grow to, in bytes (malloc fails past it).
+    #[arg(long = "max-memory", value_name = "BYTES")]
+    max_memory: Option<String>,
+
+    /// When functions are compiled: `lazy` (on first call, the default: fast start-up) or
+    /// `eager` (all at load time).
+    #[arg(long, value_name = "MODE", default_value = "lazy")]
+    compile: String,
 
     /// Arguments for main (argv[1..]) or for the --invoke'd function
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
@@ -113,8 +130,20 @@ fn run() -> i32 {
         Ok(w) => w,
         Err(e) => return fail(format_args!("cannot read {}: {e}", cli.module.display())),
     };
-    let engine = Engine::default();
-    let program = match EmscriptenProgram::load(&engine, &wasm, Options::default()) {
+    let max_memory = match cli.max_memory.as_deref().map(parse_max_memory).transpose() {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let mut config = Config::default();
+    config.consume_fuel(cli.fuel.is_some());
+    config.compilation_mode(match cli.compile.as_str() {
+        "lazy" => CompilationMode::Lazy,
+        "eager" => CompilationMode::Eager,
+        other => return fail(format_args!("--compile takes `lazy` or `eager`, not {other:?}")),
+    });
+    let engine = Engine::new(&config);
+    let limits = Limits { timeout: cli.timeout_ms.map(std::time::Duration::from_millis), fuel: cli.fuel, max_memory };
+    let program = match EmscriptenProgram::load(&engine, &wasm, Options { limits, ..Options::default() }) {
         Ok(p) => p,
         Err(e) => return report(None, &cli.module, e),
     };
@@ -171,6 +200,13 @@ fn clap_error(e: clap::Error) -> i32 {
 }
 
 /// host.js accepts an integer from 1 to 2^31 - 1.
+fn parse_max_memory(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<u64>() {
+        Ok(v @ 1..=0x1_0000_0000) => Ok(v as usize),
+        _ => Err(format!("bad --max-memory {s:?} (expected a number of bytes from 1 to 4294967296)")),
+    }
+}
+
 fn parse_heap(s: &str) -> Result<u32, String> {
     let t = s.trim();
     let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
