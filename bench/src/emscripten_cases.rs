@@ -251,7 +251,12 @@ pub struct EngineJs(Sandbox);
 impl EngineJs {
     /// Loads `wasm` (eager compilation) and creates a context.
     pub fn new(wasm: &[u8]) -> EngineJs {
-        EngineJs(Sandbox::new(&engine::Engine::default(), wasm, JS_HEAP).expect("sandbox on the engine"))
+        EngineJs::with_engine(&engine::Engine::default(), wasm)
+    }
+
+    /// Loads `wasm` on a given engine (e.g. with lazy compilation) and creates a context.
+    pub fn with_engine(engine: &engine::Engine, wasm: &[u8]) -> EngineJs {
+        EngineJs(Sandbox::new(engine, wasm, JS_HEAP).expect("sandbox on the engine"))
     }
 
     /// Evaluates `code`; returns its completion value as a string.
@@ -266,7 +271,12 @@ pub struct WasmiJs(WasmiSandbox);
 impl WasmiJs {
     /// Loads `wasm` (eager compilation) and creates a context.
     pub fn new(wasm: &[u8]) -> WasmiJs {
-        WasmiJs(WasmiSandbox::new(&crate::wasmi_engine(), wasm, JS_HEAP).expect("sandbox on wasmi"))
+        WasmiJs::with_engine(&crate::wasmi_engine(), wasm)
+    }
+
+    /// Loads `wasm` on a given wasmi engine (e.g. with lazy translation) and creates a context.
+    pub fn with_engine(engine: &wasmi::Engine, wasm: &[u8]) -> WasmiJs {
+        WasmiJs(WasmiSandbox::new(engine, wasm, JS_HEAP).expect("sandbox on wasmi"))
     }
 
     /// Evaluates `code`; returns its completion value as a string.
