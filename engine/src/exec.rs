@@ -391,6 +391,10 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
     {
         return stack_exhausted(ctx);
     }
+    // Every call counts as work for fuel and interruption (recursion has no loops to count).
+    if !ctx.tick() {
+        return false;
+    }
     ctx.depth += 1;
     // Declared locals start at zero; most functions have few, so a plain loop beats memset.
     let locals = fp.add(f.params as usize);

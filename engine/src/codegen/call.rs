@@ -75,9 +75,10 @@ pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, moves: Moves, next: Cod
 /// `call_indirect` through table `table`, expecting signature `sig`.
 pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, moves: Moves, next: Code) -> Code {
     Code::new(move |ctx, fp| unsafe {
-        // The index is read first: it may sit in the argument area the moves write.
-        let i = operand(fp, index) as u32;
+        // The moves first: one of them may be what puts the index in its slot (a block
+        // parameter materialised at the call's base, say).
         moves.apply_before(fp);
+        let i = operand(fp, index) as u32;
         match resolve_indirect(ctx, sig, table, i) {
             Ok(f) => {
                 let cfp = fp.add(base as usize);

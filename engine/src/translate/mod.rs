@@ -591,7 +591,15 @@ impl<'a> Translator<'a> {
                 let b = self.pop();
                 let a = self.pop();
                 match cond {
-                    Operand::Imm(c) => self.stack.push(if c as u32 != 0 { a } else { b }),
+                    Operand::Imm(c) => {
+                        // A constant condition picks an operand at translation time; a picked
+                        // stack slot must move to the position it now occupies.
+                        let picked = if c as u32 != 0 { a } else { b };
+                        self.stack.push(picked);
+                        if !self.is_lazy_local(picked) && matches!(picked, Operand::Slot(_)) {
+                            self.materialize(self.stack.len() - 1);
+                        }
+                    }
                     _ => {
                         let dst = self.push_slot();
                         self.emit(Inst::Select { dst, cond, a, b });
