@@ -59,3 +59,15 @@ fn deadline_stops_runaway_recursion() {
     assert!(matches!(e.as_trap_code(), Some(TrapCode::Interrupted | TrapCode::StackOverflow)), "{e}");
     assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
 }
+
+/// Found by the fuzzing campaign: compile time was quadratic in the nesting depth of loops
+/// (jump threading followed every chain of empty loop headers from every block).
+#[test]
+fn deeply_nested_loops_compile_in_linear_time() {
+    let depth = 40_000;
+    let wat = format!("(module (func {}{}))", "(loop ".repeat(depth), ")".repeat(depth));
+    let wasm = wat::parse_str(&wat).unwrap();
+    let start = Instant::now();
+    Module::new(&Engine::default(), &wasm).unwrap();
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+}

@@ -82,15 +82,29 @@ fn remove_unreachable(ir: &mut FuncIr) {
 
 fn thread_jumps(ir: &mut FuncIr) {
     let n = ir.blocks.len();
-    let forward = |ir: &FuncIr, mut t: BlockId| {
-        // Follow empty jump-only blocks; the step bound guards against jump cycles.
-        for _ in 0..n {
-            match &ir.blocks[t as usize] {
-                BlockIr { insts, term: Terminator::Jump(next) } if insts.is_empty() && *next != t => t = *next,
-                _ => break,
+    // Where a jump to each block really lands, following empty jump-only blocks. Memoised
+    // along the whole chain, so a long chain (deeply nested loops) costs linear time.
+    let mut landing: Vec<Option<BlockId>> = vec![None; n];
+    let mut forward = |ir: &FuncIr, start: BlockId| -> BlockId {
+        let mut path = Vec::new();
+        let mut t = start;
+        let end = loop {
+            if let Some(l) = landing[t as usize] {
+                break l;
             }
+            match &ir.blocks[t as usize] {
+                // The length bound guards against cycles of empty jumps.
+                BlockIr { insts, term: Terminator::Jump(next) } if insts.is_empty() && path.len() < n => {
+                    path.push(t);
+                    t = *next;
+                }
+                _ => break t,
+            }
+        };
+        for p in path {
+            landing[p as usize] = Some(end);
         }
-        t
+        end
     };
     for i in 0..n {
         let mut term = ir.blocks[i].term.clone();
