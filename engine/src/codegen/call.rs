@@ -1,7 +1,7 @@
 //! Call closures: direct calls to the module's own functions jump straight to the callee's
 //! compiled body; imported and indirect calls go through the store.
 
-use super::{operand, rd, wr, Code, Env, SIGNAL};
+use super::{operand, rd, wr, Chain, Env, CONTINUE, SIGNAL};
 use crate::engine::SigId;
 use crate::error::TrapCode;
 use crate::exec::{call_wasm, Ctx};
@@ -36,45 +36,45 @@ impl Moves {
 }
 
 /// `call func` with the callee frame at slot `base`.
-pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, moves: Moves, next: Code) -> Code {
+pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, moves: Moves, out: &mut Chain) {
     let m = env.module;
     if func >= m.num_imported_funcs {
         // Same module, same instance: the callee's code is known now.
         let code = CodePtr(&m.code[(func - m.num_imported_funcs) as usize]);
         if moves.is_empty() {
-            return Code::new(move |ctx, fp| unsafe {
+            return out.statement(move |ctx, fp| unsafe {
                 let code = code;
                 if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
                     return SIGNAL;
                 }
-                next.call(ctx, fp)
+                CONTINUE
             });
         }
-        Code::new(move |ctx, fp| unsafe {
+        out.statement(move |ctx, fp| unsafe {
             let code = code;
             moves.apply_before(fp);
             if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
                 return SIGNAL;
             }
             moves.apply_after(fp);
-            next.call(ctx, fp)
+            CONTINUE
         })
     } else {
-        Code::new(move |ctx, fp| unsafe {
+        out.statement(move |ctx, fp| unsafe {
             moves.apply_before(fp);
             let f = ctx.func_index(func);
             if !ctx.call_entity(f, fp.add(base as usize)) {
                 return SIGNAL;
             }
             moves.apply_after(fp);
-            next.call(ctx, fp)
+            CONTINUE
         })
     }
 }
 
 /// `call_indirect` through table `table`, expecting signature `sig`.
-pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, moves: Moves, next: Code) -> Code {
-    Code::new(move |ctx, fp| unsafe {
+pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, moves: Moves, out: &mut Chain) {
+    out.statement(move |ctx, fp| unsafe {
         // The moves first: one of them may be what puts the index in its slot (a block
         // parameter materialised at the call's base, say).
         moves.apply_before(fp);
@@ -93,7 +93,7 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
                     return SIGNAL;
                 }
                 moves.apply_after(fp);
-                next.call(ctx, fp)
+                CONTINUE
             }
             Err(code) => ctx.trap(code),
         }

@@ -10,7 +10,7 @@
 //! immediate; for stores also value slot or immediate) gets its own closure with immediates
 //! pre-decoded. Accesses use unaligned reads/writes because Wasm allows any alignment.
 
-use super::{rd, wr, Code};
+use super::{rd, wr, Chain, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{LoadOp, Operand, Slot, StoreOp};
@@ -19,12 +19,6 @@ use std::mem::size_of;
 // Wasm memory is little-endian and the accesses below copy bytes in host order.
 #[cfg(target_endian = "big")]
 compile_error!("the engine's memory accesses assume a little-endian host");
-
-/// Boxes a closure as [`Code`], giving it the higher-ranked `&mut Ctx` signature.
-#[inline(always)]
-fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
-    Code::new(f)
-}
 
 /// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None` if they
 /// are not all inside the current memory.
@@ -61,76 +55,76 @@ fn ld<T: Copy + 'static>(
     dst: Slot,
     addr: Operand,
     offset: u64,
-    next: Code,
-) -> Code {
+    out: &mut Chain,
+) {
     // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
     match addr {
-        Operand::Slot(a) => code(move |ctx, fp| {
+        Operand::Slot(a) => out.statement(move |ctx, fp| {
             let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
             let Some(p) = host::<T>(ctx, ea) else {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             };
             unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-            next.call(ctx, fp)
+            CONTINUE
         }),
         Operand::Imm(a) => {
             let ea = a as u32 as u64 + offset;
-            code(move |ctx, fp| {
+            out.statement(move |ctx, fp| {
                 let Some(p) = host::<T>(ctx, ea) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-                next.call(ctx, fp)
+                CONTINUE
             })
         }
     }
 }
 
 /// `mem[addr + offset] = value as T` (truncated to the word).
-fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
+fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
     // The address is checked before the value is read: both are plain slot reads, so the
     // order is unobservable, and it keeps the shapes uniform.
     // SAFETY (all closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
     match (addr, value) {
-        (Operand::Slot(a), Operand::Slot(v)) => code(move |ctx, fp| {
+        (Operand::Slot(a), Operand::Slot(v)) => out.statement(move |ctx, fp| {
             let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
             let Some(p) = host::<T>(ctx, ea) else {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             };
             unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
-            next.call(ctx, fp)
+            CONTINUE
         }),
         (Operand::Slot(a), Operand::Imm(v)) => {
             let v = T::wrap(v);
-            code(move |ctx, fp| {
+            out.statement(move |ctx, fp| {
                 let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
                 let Some(p) = host::<T>(ctx, ea) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
-                next.call(ctx, fp)
+                CONTINUE
             })
         }
         (Operand::Imm(a), Operand::Slot(v)) => {
             let ea = a as u32 as u64 + offset;
-            code(move |ctx, fp| {
+            out.statement(move |ctx, fp| {
                 let Some(p) = host::<T>(ctx, ea) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
-                next.call(ctx, fp)
+                CONTINUE
             })
         }
         (Operand::Imm(a), Operand::Imm(v)) => {
             let (ea, v) = (a as u32 as u64 + offset, T::wrap(v));
-            code(move |ctx, fp| {
+            out.statement(move |ctx, _fp| {
                 let Some(p) = host::<T>(ctx, ea) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
-                next.call(ctx, fp)
+                CONTINUE
             })
         }
     }
@@ -138,34 +132,34 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
 
 /// `dst = op [addr + offset]`, sign- or zero-extended per the operator into the slot encoding
 /// (i32 results zero-extended to 64 bits even when sign-extended to 32).
-pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, next: Code) -> Code {
+pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut Chain) {
     match op {
-        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => ld(|v: u32| v as u64, dst, addr, offset, next),
-        LoadOp::I64Load | LoadOp::F64Load => ld(|v: u64| v, dst, addr, offset, next),
-        LoadOp::I32Load8S => ld(|v: i8| v as i32 as u32 as u64, dst, addr, offset, next),
-        LoadOp::I32Load16S => ld(|v: i16| v as i32 as u32 as u64, dst, addr, offset, next),
-        LoadOp::I32Load8U | LoadOp::I64Load8U => ld(|v: u8| v as u64, dst, addr, offset, next),
-        LoadOp::I32Load16U | LoadOp::I64Load16U => ld(|v: u16| v as u64, dst, addr, offset, next),
-        LoadOp::I64Load8S => ld(|v: i8| v as i64 as u64, dst, addr, offset, next),
-        LoadOp::I64Load16S => ld(|v: i16| v as i64 as u64, dst, addr, offset, next),
-        LoadOp::I64Load32S => ld(|v: i32| v as i64 as u64, dst, addr, offset, next),
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => ld(|v: u32| v as u64, dst, addr, offset, out),
+        LoadOp::I64Load | LoadOp::F64Load => ld(|v: u64| v, dst, addr, offset, out),
+        LoadOp::I32Load8S => ld(|v: i8| v as i32 as u32 as u64, dst, addr, offset, out),
+        LoadOp::I32Load16S => ld(|v: i16| v as i32 as u32 as u64, dst, addr, offset, out),
+        LoadOp::I32Load8U | LoadOp::I64Load8U => ld(|v: u8| v as u64, dst, addr, offset, out),
+        LoadOp::I32Load16U | LoadOp::I64Load16U => ld(|v: u16| v as u64, dst, addr, offset, out),
+        LoadOp::I64Load8S => ld(|v: i8| v as i64 as u64, dst, addr, offset, out),
+        LoadOp::I64Load16S => ld(|v: i16| v as i64 as u64, dst, addr, offset, out),
+        LoadOp::I64Load32S => ld(|v: i32| v as i64 as u64, dst, addr, offset, out),
     }
 }
 
 /// `op [addr + offset] = value`, storing the low bytes of the value's slot bits.
-pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, next: Code) -> Code {
+pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
     match op {
-        StoreOp::I32Store8 | StoreOp::I64Store8 => st::<u8>(addr, value, offset, next),
-        StoreOp::I32Store16 | StoreOp::I64Store16 => st::<u16>(addr, value, offset, next),
-        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => st::<u32>(addr, value, offset, next),
-        StoreOp::I64Store | StoreOp::F64Store => st::<u64>(addr, value, offset, next),
+        StoreOp::I32Store8 | StoreOp::I64Store8 => st::<u8>(addr, value, offset, out),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => st::<u16>(addr, value, offset, out),
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => st::<u32>(addr, value, offset, out),
+        StoreOp::I64Store | StoreOp::F64Store => st::<u64>(addr, value, offset, out),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codegen::SIGNAL;
+    use crate::codegen::{Code, SIGNAL};
     use crate::exec::Signal;
 
     /// What the terminating `next` closure returns.
@@ -177,8 +171,11 @@ mod tests {
         Ctx::for_tests(mem)
     }
 
-    fn done() -> Code {
-        Code::new(|_, _| DONE)
+    /// A block of the statements `build` appends, ending in a terminator returning `DONE`.
+    fn done(build: impl FnOnce(&mut Chain)) -> Code {
+        let mut c = Chain::new();
+        build(&mut c);
+        c.terminator(|_, _| DONE)
     }
 
     /// Runs `code` against memory `mem` with frame `frame`; `Err` is the trap it signalled.
@@ -271,7 +268,7 @@ mod tests {
                     let a = addr | 0xFFFF_0000_0000_0000;
                     let operand = if imm { Operand::Imm(a) } else { Operand::Slot(0) };
                     let mut frame = [a, UNTOUCHED];
-                    assert_eq!(run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame), Ok(()));
+                    assert_eq!(run(&done(|c| load(op, 1, operand, offset, c)), &mut mem, &mut frame), Ok(()));
                     assert_eq!(frame[1], want, "{op} at {addr}+{offset} imm {imm}");
                 }
             }
@@ -280,7 +277,7 @@ mod tests {
                 for imm in [false, true] {
                     let operand = if imm { Operand::Imm(addr) } else { Operand::Slot(0) };
                     let mut frame = [addr, UNTOUCHED];
-                    let r = run(&load(op, 1, operand, offset, done()), &mut mem, &mut frame);
+                    let r = run(&done(|c| load(op, 1, operand, offset, c)), &mut mem, &mut frame);
                     assert_eq!(r, Err(TrapCode::MemoryOutOfBounds), "{op} at {addr}+{offset} imm {imm}");
                     assert_eq!(frame[1], UNTOUCHED);
                 }
@@ -303,7 +300,7 @@ mod tests {
                     let value_op = if vi { Operand::Imm(value) } else { Operand::Slot(1) };
                     let mut mem = pattern();
                     let mut frame = [a, value];
-                    assert_eq!(run(&store(op, addr_op, value_op, offset, done()), &mut mem, &mut frame), Ok(()));
+                    assert_eq!(run(&done(|c| store(op, addr_op, value_op, offset, c)), &mut mem, &mut frame), Ok(()));
                     let mut want = pattern();
                     let ea = (addr + offset) as usize;
                     want[ea..ea + n].copy_from_slice(&value.to_le_bytes()[..n]);
@@ -317,7 +314,7 @@ mod tests {
                     let value_op = if vi { Operand::Imm(value) } else { Operand::Slot(1) };
                     let mut mem = pattern();
                     let mut frame = [addr, value];
-                    let r = run(&store(op, addr_op, value_op, offset, done()), &mut mem, &mut frame);
+                    let r = run(&done(|c| store(op, addr_op, value_op, offset, c)), &mut mem, &mut frame);
                     assert_eq!(r, Err(TrapCode::MemoryOutOfBounds), "{op} at {addr}+{offset} shape {shape}");
                     assert_eq!(mem, pattern(), "a trapping store must not write");
                 }
@@ -329,13 +326,13 @@ mod tests {
     fn store_then_load_round_trips() {
         let mut mem = vec![0u8; 16];
         let mut frame = [3u64, 0xFFFF_FF80, UNTOUCHED];
-        let st = store(StoreOp::I32Store8, Operand::Slot(0), Operand::Slot(1), 1, done());
+        let st = done(|c| store(StoreOp::I32Store8, Operand::Slot(0), Operand::Slot(1), 1, c));
         assert_eq!(run(&st, &mut mem, &mut frame), Ok(()));
         assert_eq!(mem[4], 0x80);
-        let ld = load(LoadOp::I32Load8S, 2, Operand::Imm(4), 0, done());
+        let ld = done(|c| load(LoadOp::I32Load8S, 2, Operand::Imm(4), 0, c));
         assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
         assert_eq!(frame[2], 0xFFFF_FF80, "i32 sign extension stays zero-extended in the slot");
-        let ld = load(LoadOp::I64Load8S, 2, Operand::Imm(0), 4, done());
+        let ld = done(|c| load(LoadOp::I64Load8S, 2, Operand::Imm(0), 4, c));
         assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
         assert_eq!(frame[2], 0xFFFF_FFFF_FFFF_FF80);
     }
@@ -343,7 +340,7 @@ mod tests {
     #[test]
     fn bounds_follow_the_current_memory_length() {
         // The same closure must see a grown (or moved) memory: nothing is cached at build time.
-        let ld = load(LoadOp::I64Load, 1, Operand::Slot(0), 0, done());
+        let ld = done(|c| load(LoadOp::I64Load, 1, Operand::Slot(0), 0, c));
         let mut small = vec![1u8; 8];
         let mut big = vec![2u8; 16];
         let mut frame = [8u64, UNTOUCHED];
@@ -354,7 +351,7 @@ mod tests {
         let mut empty: Vec<u8> = Vec::new();
         frame[0] = 0;
         assert_eq!(run(&ld, &mut empty, &mut frame), Err(TrapCode::MemoryOutOfBounds));
-        let st = store(StoreOp::I32Store8, Operand::Imm(0), Operand::Imm(0), 0, done());
+        let st = done(|c| store(StoreOp::I32Store8, Operand::Imm(0), Operand::Imm(0), 0, c));
         assert_eq!(run(&st, &mut empty, &mut frame), Err(TrapCode::MemoryOutOfBounds));
     }
 
@@ -362,7 +359,7 @@ mod tests {
     fn unaligned_accesses_work() {
         let mut mem = (0..16u8).collect::<Vec<_>>();
         let mut frame = [1u64, UNTOUCHED];
-        let ld = load(LoadOp::I64Load, 1, Operand::Slot(0), 2, done());
+        let ld = done(|c| load(LoadOp::I64Load, 1, Operand::Slot(0), 2, c));
         assert_eq!(run(&ld, &mut mem, &mut frame), Ok(()));
         assert_eq!(frame[1], u64::from_le_bytes([3, 4, 5, 6, 7, 8, 9, 10]));
     }

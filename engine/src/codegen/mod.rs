@@ -1,10 +1,15 @@
-//! Code generation: turns each [`BlockIr`] into one chain of boxed closures.
+//! Code generation: turns each [`BlockIr`] into one chain of closure records.
 //!
-//! Every closure has the same type, [`Code`]: it receives the execution context and the frame
-//! pointer, does its work, then tail-calls the next closure of its block. The last closure of
-//! a block is its terminator, which returns the index of the next block to run (or
-//! [`RETURN`]/[`SIGNAL`]). So a basic block costs one call from the function's driver loop
-//! plus one jump per instruction, and a branch costs nothing beyond returning an index.
+//! A block compiles to a [`Code`]: its statements and its terminator laid out one after the
+//! other in a single allocation, each as a *record* (the address of its handler, then the
+//! closure's captured operands). A statement's handler runs its closure and then jumps
+//! straight to the next record, whose address is its own plus its (compile-time constant)
+//! size. So moving from one statement to the next costs an add and an indirect jump, and the
+//! only load on the way is the next handler's address, which the branch predictor runs ahead
+//! of; no pointer is chased from one closure's environment to the next (the chain of
+//! dependent loads that made a tree of separately boxed closures stall on every step). The
+//! last record is the terminator, which returns the index of the next block to run (or
+//! [`RETURN`]/[`SIGNAL`]), or continues directly in a later block ([`Target::Tail`]).
 //!
 //! Submodules group the closure constructors by category; each specialises on operand shape
 //! (slot or immediate) so the hot closures do no operand decoding at run time.
@@ -18,89 +23,169 @@ pub(crate) mod state;
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
+use std::mem::{align_of, needs_drop, size_of};
 
-/// A compiled statement or terminator. Returns the next block index, [`RETURN`] or [`SIGNAL`].
-///
-/// A boxed closure represented as a thin function pointer plus its environment, instead of
-/// `Box<dyn Fn>`: calling it loads the function pointer and the environment from the caller's
-/// own environment (two independent loads) and jumps, where a trait object would first load
-/// the vtable and then the function pointer from it (a dependent load) on every dispatch.
-pub(crate) struct Code {
-    call: unsafe fn(*const (), &mut Ctx, *mut u64) -> u32,
-    env: *const (),
-    drop: unsafe fn(*const ()),
+/// The machine code of one record; `ip` points at the record itself.
+type Handler = unsafe fn(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32;
+
+/// One closure in a chain: its handler, then its captured state.
+#[repr(C)]
+struct Record<F> {
+    handler: Handler,
+    f: F,
 }
 
-// SAFETY: `Code::new` only accepts `Send + Sync` closures; the environment is owned.
+/// Runs the record at `ip`.
+#[inline(always)]
+unsafe fn enter(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+    let handler = *(ip as *const Handler);
+    handler(ip, ctx, fp)
+}
+
+/// A statement record: runs the closure, then the record right after it unless the closure
+/// stopped (returned anything but [`CONTINUE`]).
+unsafe fn run_statement<F: Fn(&mut Ctx, *mut u64) -> u32>(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+    let r = ((*(ip as *const Record<F>)).f)(ctx, fp);
+    if r != CONTINUE {
+        return r;
+    }
+    enter(ip.add(size_of::<Record<F>>() / 8), ctx, fp)
+}
+
+/// A terminator record: the closure decides where execution goes.
+unsafe fn run_terminator<F: Fn(&mut Ctx, *mut u64) -> u32>(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+    ((*(ip as *const Record<F>)).f)(ctx, fp)
+}
+
+unsafe fn drop_record<F>(p: *mut u64) {
+    std::ptr::drop_in_place(p as *mut Record<F>);
+}
+
+/// Drop functions of the records that own resources, by word offset.
+type Drops = Vec<(usize, unsafe fn(*mut u64))>;
+
+/// A block under construction: statements are appended in execution order, and a terminator
+/// finishes it into a [`Code`].
+pub(crate) struct Chain {
+    words: Vec<u64>,
+    drops: Drops,
+}
+
+// SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
+unsafe impl Send for Chain {}
+unsafe impl Sync for Chain {}
+
+impl Chain {
+    /// An empty chain.
+    pub(crate) fn new() -> Chain {
+        Chain { words: Vec::new(), drops: Vec::new() }
+    }
+
+    fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
+        const { assert!(align_of::<F>() <= 8, "records are laid out in 8-byte words") };
+        let at = self.words.len();
+        self.words.resize(at + size_of::<Record<F>>() / 8, 0);
+        // SAFETY: the words just reserved are exactly the record's size, and 8-byte aligned.
+        unsafe { std::ptr::write(self.words.as_mut_ptr().add(at) as *mut Record<F>, Record { handler, f }) };
+        if needs_drop::<F>() {
+            self.drops.push((at, drop_record::<F>));
+        }
+    }
+
+    /// Appends a statement: `f` does its work and returns [`CONTINUE`], or stops execution
+    /// by returning [`SIGNAL`] with the reason recorded in the context.
+    pub(crate) fn statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
+        self.push(run_statement::<F>, f);
+    }
+
+    /// Appends the terminator and finishes the block: `f` returns the next block's index,
+    /// [`RETURN`] or [`SIGNAL`] (or continues in a later block and returns what it returns).
+    pub(crate) fn terminator<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
+        self.push(run_terminator::<F>, f);
+        let words = std::mem::take(&mut self.words).into_boxed_slice();
+        let drops = std::mem::take(&mut self.drops).into_boxed_slice();
+        Code { words, drops }
+    }
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        for &(at, drop) in &self.drops {
+            // SAFETY: each entry names a record written by `push` and not dropped yet.
+            unsafe { drop(self.words.as_mut_ptr().add(at)) }
+        }
+    }
+}
+
+/// A compiled basic block: its records, contiguous in one allocation.
+pub(crate) struct Code {
+    words: Box<[u64]>,
+    drops: Box<[(usize, unsafe fn(*mut u64))]>,
+}
+
+// SAFETY: built only by `Chain`, whose records are `Send + Sync`.
 unsafe impl Send for Code {}
 unsafe impl Sync for Code {}
 
 impl Code {
-    /// Boxes a closure.
-    pub(crate) fn new<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(f: F) -> Code {
-        unsafe fn call<F: Fn(&mut Ctx, *mut u64) -> u32>(env: *const (), ctx: &mut Ctx, fp: *mut u64) -> u32 {
-            (*(env as *const F))(ctx, fp)
-        }
-        unsafe fn drop<F>(env: *const ()) {
-            std::mem::drop(Box::from_raw(env as *mut F));
-        }
-        Code { call: call::<F>, env: Box::into_raw(Box::new(f)) as *const (), drop: drop::<F> }
-    }
-
-    /// Runs the closure.
+    /// Runs the block from its first record.
     #[inline(always)]
     pub(crate) fn call(&self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
-        // SAFETY: `env` is the live `Box<F>` that `call` was instantiated for.
-        unsafe { (self.call)(self.env, ctx, fp) }
-    }
-}
-
-impl Code {
-    /// A non-owning copy that runs the same closure (for threading a block into another
-    /// block's tail). The original must outlive it: both live in the same function's code.
-    pub(crate) fn alias(&self) -> Code {
-        unsafe fn keep(_: *const ()) {}
-        Code { call: self.call, env: self.env, drop: keep }
+        // SAFETY: a `Code` always holds at least its terminator record.
+        unsafe { enter(self.words.as_ptr(), ctx, fp) }
     }
 
-    fn same(&self, other: &Code) -> bool {
-        self.env == other.env && std::ptr::fn_addr_eq(self.call, other.call)
-    }
-}
-
-/// Where a terminator continues: a block index returned to the driver loop, or (for a
-/// later block, so no cycle can form) that block's code called directly in tail position.
-pub(crate) enum Target {
-    /// Return this block index to the driver.
-    Index(u32),
-    /// Continue in this block's code.
-    Tail(Code),
-}
-
-impl Target {
-    /// Continues at the target.
-    #[inline(always)]
-    pub(crate) fn go(&self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
-        match self {
-            Target::Index(i) => *i,
-            Target::Tail(c) => c.call(ctx, fp),
-        }
-    }
-
-    /// Whether two targets are the same place.
-    pub(crate) fn same(&self, other: &Target) -> bool {
-        match (self, other) {
-            (Target::Index(a), Target::Index(b)) => a == b,
-            (Target::Tail(a), Target::Tail(b)) => a.same(b),
-            _ => false,
-        }
+    /// Where the block starts, for another block to continue in it directly. The `Code` must
+    /// outlive every use: both live in the same function's code.
+    pub(crate) fn entry(&self) -> Entry {
+        Entry(self.words.as_ptr())
     }
 }
 
 impl Drop for Code {
     fn drop(&mut self) {
-        // SAFETY: `env` came from `Box::into_raw` of the type `drop` was instantiated for.
-        unsafe { (self.drop)(self.env) }
+        for &(at, drop) in self.drops.iter() {
+            // SAFETY: each entry names a record written by `Chain::push`, dropped only here.
+            unsafe { drop(self.words.as_mut_ptr().add(at)) }
+        }
+    }
+}
+
+/// The start of a block's code, not owning it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry(*const u64);
+
+// SAFETY: points into a `Code`, which is `Send + Sync`.
+unsafe impl Send for Entry {}
+unsafe impl Sync for Entry {}
+
+impl Entry {
+    /// Runs the block.
+    #[inline(always)]
+    pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+        // SAFETY: the block's `Code` outlives every entry into it (see `Code::entry`).
+        unsafe { enter(self.0, ctx, fp) }
+    }
+}
+
+/// Where a terminator continues: a block index returned to the driver loop, or (for a
+/// later block, so no cycle can form) that block's code run directly in tail position.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Return this block index to the driver.
+    Index(u32),
+    /// Continue in this block's code.
+    Tail(Entry),
+}
+
+impl Target {
+    /// Continues at the target.
+    #[inline(always)]
+    pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+        match self {
+            Target::Index(i) => i,
+            Target::Tail(e) => e.go(ctx, fp),
+        }
     }
 }
 
@@ -108,6 +193,8 @@ impl Drop for Code {
 pub(crate) const RETURN: u32 = u32::MAX;
 /// Returned when execution must stop: the reason (trap, host error, unwind) is in the context.
 pub(crate) const SIGNAL: u32 = u32::MAX - 1;
+/// Returned by a statement's closure to go on with the next record (never seen outside).
+pub(crate) const CONTINUE: u32 = u32::MAX - 2;
 
 /// Reads a slot as raw bits.
 #[inline(always)]
@@ -142,7 +229,7 @@ const THREAD_FORWARD: bool = !cfg!(debug_assertions);
 
 /// Compiles a lowered function into its block closures.
 ///
-/// Blocks are compiled last to first so that a jump or branch to a later block can call that
+/// Blocks are compiled last to first so that a jump or branch to a later block can run that
 /// block's code directly (threaded code) instead of returning its index to the driver loop.
 /// Backward edges (loops) always go through the driver, so the native stack stays bounded.
 pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
@@ -151,7 +238,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
     for i in (0..n).rev() {
         let b = &ir.blocks[i];
         let target = |t: u32| match &compiled[t as usize] {
-            Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.alias()),
+            Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.entry()),
             _ => Target::Index(t),
         };
         let body = compile_block(env, b, &target);
@@ -159,7 +246,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
             let me = i as u32;
-            Code::new(move |ctx: &mut Ctx, fp: *mut u64| loop {
+            Chain::new().terminator(move |ctx: &mut Ctx, fp: *mut u64| loop {
                 let next = body.call(ctx, fp);
                 if next != me {
                     return next;
@@ -290,40 +377,41 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
 }
 
 fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> Code {
-    let mut code = control::terminator(&b.term, target);
-    for g in group(&b.insts).into_iter().rev() {
-        code = match g {
-            Group::Single(inst) => instruction(env, inst, code),
-            Group::Call { call: &Inst::Call { func, base }, moves } => call::call(env, func, base, moves, code),
+    let mut out = Chain::new();
+    for g in group(&b.insts) {
+        let out = &mut out;
+        match g {
+            Group::Single(inst) => instruction(env, inst, out),
+            Group::Call { call: &Inst::Call { func, base }, moves } => call::call(env, func, base, moves, out),
             Group::Call { call: &Inst::CallIndirect { type_index, table, index, base }, moves } => {
-                call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, code)
+                call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, out)
             }
             Group::Call { .. } => unreachable!("grouped calls are calls"),
-            Group::Copies(moves) => numeric::copies(moves, code),
-            Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, code),
-            Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, code),
-        };
+            Group::Copies(moves) => numeric::copies(moves, out),
+            Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
+            Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
+        }
     }
-    code
+    control::terminator(&b.term, target, out)
 }
 
-fn instruction(env: &Env<'_>, inst: &Inst, next: Code) -> Code {
+fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
     match *inst {
-        Inst::Copy { dst, src } => numeric::copy(dst, src, next),
-        Inst::Unary { op, dst, src } => numeric::unary(op, dst, src, next),
-        Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, next),
-        Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, next),
-        Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, next),
-        Inst::Store { op, addr, value, offset } => memory::store(op, addr, value, offset, next),
-        Inst::Call { func, base } => call::call(env, func, base, call::Moves::default(), next),
+        Inst::Copy { dst, src } => numeric::copy(dst, src, out),
+        Inst::Unary { op, dst, src } => numeric::unary(op, dst, src, out),
+        Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, out),
+        Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, out),
+        Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, out),
+        Inst::Store { op, addr, value, offset } => memory::store(op, addr, value, offset, out),
+        Inst::Call { func, base } => call::call(env, func, base, call::Moves::default(), out),
         Inst::CallIndirect { type_index, table, index, base } => call::call_indirect(
             env.module.type_sigs[type_index as usize],
             table,
             index,
             base,
             call::Moves::default(),
-            next,
+            out,
         ),
-        _ => state::instruction(inst, next),
+        _ => state::instruction(inst, out),
     }
 }

@@ -16,7 +16,7 @@
 //! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
 //! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
 
-use super::{rd, wr, Code, Target};
+use super::{rd, wr, Chain, Code, Target, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::semantics as s;
@@ -121,21 +121,15 @@ fn ref_is_null(r: u64) -> i32 {
 // Shared closure plumbing
 // ---------------------------------------------------------------------------------------------
 
-/// Boxes a closure as [`Code`]. Passing closures through this bound (rather than straight to
-/// `Box::new`) gives them the higher-ranked `&mut Ctx` signature without annotations.
+/// Stores a result and continues, or traps. Always inlined: for operators that cannot trap
+/// the error arm disappears.
 #[inline(always)]
-fn code(f: impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static) -> Code {
-    Code::new(f)
-}
-
-/// Stores a result and continues, or traps. Always inlined so `next` stays a tail call.
-#[inline(always)]
-fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, next: &Code) -> u32 {
+fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>) -> u32 {
     match r {
         Ok(v) => {
             // SAFETY: the translator only names slots inside the frame `fp` points at.
             unsafe { wr(fp, dst, v) };
-            next.call(ctx, fp)
+            CONTINUE
         }
         Err(c) => ctx.trap(c),
     }
@@ -143,10 +137,10 @@ fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, next
 
 /// The closure for an operation whose operands were all immediates: the outcome is already
 /// known, so it is either a constant store or an unconditional trap.
-fn settled(r: Result<u64, TrapCode>, dst: Slot, next: Code) -> Code {
+fn settled(r: Result<u64, TrapCode>, dst: Slot, out: &mut Chain) {
     match r {
-        Ok(v) => copy(dst, Operand::Imm(v), next),
-        Err(c) => code(move |ctx, _| ctx.trap(c)),
+        Ok(v) => copy(dst, Operand::Imm(v), out),
+        Err(c) => out.statement(move |ctx, _| ctx.trap(c)),
     }
 }
 
@@ -161,11 +155,10 @@ fn pick(taken: bool, then: &Target, els: &Target, ctx: &mut Ctx, fp: *mut u64) -
 }
 
 /// A terminator that always continues at `target`.
-fn goto(target: Target) -> Code {
+pub(crate) fn goto(target: Target, out: Chain) -> Code {
     match target {
-        Target::Index(t) => code(move |_, _| t),
-        // Continuing in a later block directly: its code is this block's tail.
-        Target::Tail(c) => c,
+        Target::Index(t) => out.terminator(move |_, _| t),
+        Target::Tail(e) => out.terminator(move |ctx, fp| e.go(ctx, fp)),
     }
 }
 
@@ -183,14 +176,14 @@ unsafe fn read(fp: *mut u64, o: Operand) -> u64 {
 // ---------------------------------------------------------------------------------------------
 
 /// `dst = f(src)`.
-fn un<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, src: Operand, next: Code) -> Code {
+fn un<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, src: Operand, out: &mut Chain) {
     match src {
-        Operand::Slot(a) => code(move |ctx, fp| {
+        Operand::Slot(a) => out.statement(move |ctx, fp| {
             // SAFETY: slots named by the translator lie inside the frame.
             let r = f(A::decode(unsafe { rd(fp, a) }));
-            finish(ctx, fp, dst, r.into_bits(), &next)
+            finish(ctx, fp, dst, r.into_bits())
         }),
-        Operand::Imm(a) => settled(f(A::decode(a)).into_bits(), dst, next),
+        Operand::Imm(a) => settled(f(A::decode(a)).into_bits(), dst, out),
     }
 }
 
@@ -200,30 +193,30 @@ fn bin<A: Val, R: Ret>(
     dst: Slot,
     lhs: Operand,
     rhs: Operand,
-    next: Code,
-) -> Code {
+    out: &mut Chain,
+) {
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
+        (Operand::Slot(a), Operand::Slot(b)) => out.statement(move |ctx, fp| {
             let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
             let r = f(A::decode(a), A::decode(b));
-            finish(ctx, fp, dst, r.into_bits(), &next)
+            finish(ctx, fp, dst, r.into_bits())
         }),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            code(move |ctx, fp| {
+            out.statement(move |ctx, fp| {
                 let r = f(A::decode(unsafe { rd(fp, a) }), b);
-                finish(ctx, fp, dst, r.into_bits(), &next)
+                finish(ctx, fp, dst, r.into_bits())
             })
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            code(move |ctx, fp| {
+            out.statement(move |ctx, fp| {
                 let r = f(a, A::decode(unsafe { rd(fp, b) }));
-                finish(ctx, fp, dst, r.into_bits(), &next)
+                finish(ctx, fp, dst, r.into_bits())
             })
         }
-        (Operand::Imm(a), Operand::Imm(b)) => settled(f(A::decode(a), A::decode(b)).into_bits(), dst, next),
+        (Operand::Imm(a), Operand::Imm(b)) => settled(f(A::decode(a), A::decode(b)).into_bits(), dst, out),
     }
 }
 
@@ -234,36 +227,37 @@ fn br_cmp<A: Val>(
     rhs: Operand,
     then: Target,
     els: Target,
+    out: Chain,
 ) -> Code {
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
+        (Operand::Slot(a), Operand::Slot(b)) => out.terminator(move |ctx, fp| {
             let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
             pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
         }),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            code(move |ctx, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, &then, &els, ctx, fp))
+            out.terminator(move |ctx, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, &then, &els, ctx, fp))
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            code(move |ctx, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, &then, &els, ctx, fp))
+            out.terminator(move |ctx, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, &then, &els, ctx, fp))
         }
-        (Operand::Imm(a), Operand::Imm(b)) => goto(if f(A::decode(a), A::decode(b)) != 0 { then } else { els }),
+        (Operand::Imm(a), Operand::Imm(b)) => goto(if f(A::decode(a), A::decode(b)) != 0 { then } else { els }, out),
     }
 }
 
 /// A branch on any other binary operator's i32 result (non-zero = taken). The translator only
 /// fuses integer compares, which [`br_cmp`] covers; this keeps [`branch`] total at the cost of
 /// matching on the operator at run time.
-fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target) -> Code {
+fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target, out: Chain) -> Code {
     if let (Operand::Imm(a), Operand::Imm(b)) = (lhs, rhs) {
         return match eval_binary(op, a, b) {
-            Ok(v) => goto(if v as u32 != 0 { then } else { els }),
-            Err(c) => code(move |ctx, _| ctx.trap(c)),
+            Ok(v) => goto(if v as u32 != 0 { then } else { els }, out),
+            Err(c) => out.terminator(move |ctx, _| ctx.trap(c)),
         };
     }
-    code(move |ctx, fp| {
+    out.terminator(move |ctx, fp| {
         // SAFETY: slots named by the translator lie inside the frame.
         let (a, b) = unsafe { (read(fp, lhs), read(fp, rhs)) };
         match eval_binary(op, a, b) {
@@ -277,25 +271,25 @@ fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target) 
 // Public constructors
 // ---------------------------------------------------------------------------------------------
 
-/// `dst = src`. A self-copy compiles to nothing: `next` itself is returned.
-pub(crate) fn copy(dst: Slot, src: Operand, next: Code) -> Code {
+/// `dst = src`. A self-copy compiles to nothing.
+pub(crate) fn copy(dst: Slot, src: Operand, out: &mut Chain) {
     match src {
-        Operand::Slot(s) if s == dst => next,
+        Operand::Slot(s) if s == dst => {}
         // SAFETY (both): slots named by the translator lie inside the frame.
-        Operand::Slot(s) => code(move |ctx, fp| {
+        Operand::Slot(s) => out.statement(move |_ctx, fp| {
             unsafe { wr(fp, dst, rd(fp, s)) };
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Operand::Imm(v) => code(move |ctx, fp| {
+        Operand::Imm(v) => out.statement(move |_ctx, fp| {
             unsafe { wr(fp, dst, v) };
-            next.call(ctx, fp)
+            CONTINUE
         }),
     }
 }
 
 /// Several copies in order, as one closure (runs of copies are common at block ends and
 /// before branches).
-pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, next: Code) -> Code {
+pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, out: &mut Chain) {
     // The common shapes get closures with plain fields; a run-time operand match per move
     // would cost more than the dispatch it saves.
     let bits = |o: Operand| match o {
@@ -304,97 +298,97 @@ pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, next: Code) -> Code {
     };
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match *moves {
-        [(d1, Operand::Slot(s1)), (d2, Operand::Slot(s2))] => code(move |ctx, fp| unsafe {
+        [(d1, Operand::Slot(s1)), (d2, Operand::Slot(s2))] => out.statement(move |_ctx, fp| unsafe {
             wr(fp, d1, rd(fp, s1));
             wr(fp, d2, rd(fp, s2));
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        [(d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))] => code(move |ctx, fp| unsafe {
+        [(d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))] => out.statement(move |_ctx, fp| unsafe {
             wr(fp, d1, rd(fp, s1));
             wr(fp, d2, v2);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        [(d1, Operand::Imm(v1)), (d2, Operand::Slot(s2))] => code(move |ctx, fp| unsafe {
+        [(d1, Operand::Imm(v1)), (d2, Operand::Slot(s2))] => out.statement(move |_ctx, fp| unsafe {
             wr(fp, d1, v1);
             wr(fp, d2, rd(fp, s2));
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        [(d1, Operand::Imm(v1)), (d2, Operand::Imm(v2))] => code(move |ctx, fp| unsafe {
+        [(d1, Operand::Imm(v1)), (d2, Operand::Imm(v2))] => out.statement(move |_ctx, fp| unsafe {
             wr(fp, d1, v1);
             wr(fp, d2, v2);
-            next.call(ctx, fp)
+            CONTINUE
         }),
         _ => {
             let moves: Box<[(Slot, bool, u64)]> = moves.iter().map(|&(d, o)| (d, bits(o).0, bits(o).1)).collect();
-            code(move |ctx, fp| {
+            out.statement(move |_ctx, fp| {
                 for &(dst, is_slot, v) in moves.iter() {
                     unsafe { wr(fp, dst, if is_slot { rd(fp, v as u32) } else { v }) };
                 }
-                next.call(ctx, fp)
+                CONTINUE
             })
         }
     }
 }
 
 /// `dst = if cond != 0 { a } else { b }`; `cond` is an i32, `a`/`b` any 64-bit bits.
-pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, next: Code) -> Code {
+pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, out: &mut Chain) {
     let c = match cond {
-        Operand::Imm(c) => return copy(dst, if c as u32 != 0 { a } else { b }, next),
+        Operand::Imm(c) => return copy(dst, if c as u32 != 0 { a } else { b }, out),
         Operand::Slot(c) => c,
     };
     // Written as a value choice (not control flow) so it compiles branch-free: `select` is
     // typically used precisely where the condition is unpredictable.
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (a, b) {
-        (Operand::Slot(a), Operand::Slot(b)) => code(move |ctx, fp| {
+        (Operand::Slot(a), Operand::Slot(b)) => out.statement(move |_ctx, fp| {
             unsafe {
                 let (x, y) = (rd(fp, a), rd(fp, b));
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        (Operand::Slot(a), Operand::Imm(y)) => code(move |ctx, fp| {
+        (Operand::Slot(a), Operand::Imm(y)) => out.statement(move |_ctx, fp| {
             unsafe {
                 let x = rd(fp, a);
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        (Operand::Imm(x), Operand::Slot(b)) => code(move |ctx, fp| {
+        (Operand::Imm(x), Operand::Slot(b)) => out.statement(move |_ctx, fp| {
             unsafe {
                 let y = rd(fp, b);
                 wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y });
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        (Operand::Imm(x), Operand::Imm(y)) => code(move |ctx, fp| {
+        (Operand::Imm(x), Operand::Imm(y)) => out.statement(move |_ctx, fp| {
             unsafe { wr(fp, dst, if rd(fp, c) as u32 != 0 { x } else { y }) };
-            next.call(ctx, fp)
+            CONTINUE
         }),
     }
 }
 
 /// The two-way branch terminator: continues at `then` when `cond` holds, else at `els`.
-pub(crate) fn branch(cond: Cond, then: Target, els: Target) -> Code {
+pub(crate) fn branch(cond: Cond, then: Target, els: Target, out: Chain) -> Code {
     let may_trap = matches!(cond, Cond::Compare(op, ..) if op.can_trap());
-    if then.same(&els) && !may_trap {
-        return goto(then);
+    if then == els && !may_trap {
+        return goto(then, out);
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
         Cond::NonZero(Operand::Slot(s)) => {
-            code(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 != 0, &then, &els, ctx, fp))
+            out.terminator(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 != 0, &then, &els, ctx, fp))
         }
         Cond::Zero(Operand::Slot(s)) => {
-            code(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 == 0, &then, &els, ctx, fp))
+            out.terminator(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 == 0, &then, &els, ctx, fp))
         }
-        Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }),
-        Cond::Zero(Operand::Imm(v)) => goto(if v as u32 == 0 { then } else { els }),
+        Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }, out),
+        Cond::Zero(Operand::Imm(v)) => goto(if v as u32 == 0 { then } else { els }, out),
         Cond::Compare(op, a, b) => {
             if op.is_int_compare() {
-                compare_branch(op, a, b, then, els).expect("integer compares have a fused branch")
+                compare_branch(op, a, b, then, els, out).expect("integer compares have a fused branch")
             } else {
-                br_generic(op, a, b, then, els)
+                br_generic(op, a, b, then, els, out)
             }
         }
     }
@@ -424,9 +418,9 @@ macro_rules! unops {
         }
 
         /// `dst = op src`, as a closure specialised for the operator and operand shape.
-        pub(crate) fn unary(op: UnOp, dst: Slot, src: Operand, next: Code) -> Code {
+        pub(crate) fn unary(op: UnOp, dst: Slot, src: Operand, out: &mut Chain) {
             match op {
-                $(UnOp::$op => un($f, dst, src, next),)*
+                $(UnOp::$op => un($f, dst, src, out),)*
             }
         }
 
@@ -449,17 +443,17 @@ macro_rules! binops {
         }
 
         /// `dst = lhs op rhs`, as a closure specialised for the operator and operand shapes.
-        pub(crate) fn binary(op: BinOp, dst: Slot, lhs: Operand, rhs: Operand, next: Code) -> Code {
+        pub(crate) fn binary(op: BinOp, dst: Slot, lhs: Operand, rhs: Operand, out: &mut Chain) {
             match op {
-                $(BinOp::$cop => bin($cf, dst, lhs, rhs, next),)*
-                $(BinOp::$op => bin($f, dst, lhs, rhs, next),)*
+                $(BinOp::$cop => bin($cf, dst, lhs, rhs, out),)*
+                $(BinOp::$op => bin($f, dst, lhs, rhs, out),)*
             }
         }
 
         /// A specialised compare-and-branch, for the operators in the `compare` group.
-        fn compare_branch(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target) -> Option<Code> {
+        fn compare_branch(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target, out: Chain) -> Option<Code> {
             match op {
-                $(BinOp::$cop => Some(br_cmp($cf, lhs, rhs, then, els)),)*
+                $(BinOp::$cop => Some(br_cmp($cf, lhs, rhs, then, els, out)),)*
                 _ => None,
             }
         }
@@ -544,8 +538,11 @@ mod tests {
         Ctx::for_tests(mem)
     }
 
-    fn done() -> Code {
-        Code::new(|_, _| DONE)
+    /// A block of the statements `build` appends, ending in a terminator returning `DONE`.
+    fn done(build: impl FnOnce(&mut Chain)) -> Code {
+        let mut c = Chain::new();
+        build(&mut c);
+        c.terminator(|_, _| DONE)
     }
 
     /// Interesting bit patterns for every type; some carry garbage above bit 31, which 32-bit
@@ -630,7 +627,7 @@ mod tests {
 
     fn bin_value(op: BinOp, a: u64, b: u64) -> Result<u64, TrapCode> {
         let mut frame = [0, 0, UNTOUCHED];
-        run(&binary(op, 2, Operand::Imm(a), Operand::Imm(b), done()), &mut frame, 2).into()
+        run(&done(|c| binary(op, 2, Operand::Imm(a), Operand::Imm(b), c)), &mut frame, 2).into()
     }
 
     impl From<Outcome> for Result<u64, TrapCode> {
@@ -651,7 +648,7 @@ mod tests {
                     assert_eq!(fold_binary(op, a, b), want.ok());
                     for shape in 0..4 {
                         let (li, ri) = (shape & 1 != 0, shape & 2 != 0);
-                        let c = binary(op, 2, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b), done());
+                        let c = done(|c| binary(op, 2, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b), c));
                         let mut frame = [a, b, UNTOUCHED];
                         let what = || format!("{op} {a:#x} {b:#x} shape {shape}");
                         check(run(&c, &mut frame, 2), want, op.name(), &what);
@@ -669,7 +666,7 @@ mod tests {
                 let want = eval_unary(op, a);
                 assert_eq!(fold_unary(op, a), want.ok());
                 for imm in [false, true] {
-                    let c = unary(op, 1, slot_or_imm(imm, 0, a), done());
+                    let c = done(|c| unary(op, 1, slot_or_imm(imm, 0, a), c));
                     let mut frame = [a, UNTOUCHED];
                     check(run(&c, &mut frame, 1), want, op.name(), &|| format!("{op} {a:#x} imm {imm}"));
                 }
@@ -733,14 +730,14 @@ mod tests {
 
     #[test]
     fn division_by_zero_signals_a_trap() {
-        let c = binary(BinOp::I32DivS, 2, Operand::Slot(0), Operand::Slot(1), done());
+        let c = done(|c| binary(BinOp::I32DivS, 2, Operand::Slot(0), Operand::Slot(1), c));
         let mut frame = [10u64, 0, UNTOUCHED];
         let mut ctx = test_ctx(&mut []);
         assert_eq!(c.call(&mut ctx, frame.as_mut_ptr()), SIGNAL);
         assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
         assert_eq!(frame[2], UNTOUCHED);
         // Trapping with all-immediate operands is decided at construction but still happens at run time.
-        let c = binary(BinOp::I64RemU, 0, Operand::Imm(1), Operand::Imm(0), done());
+        let c = done(|c| binary(BinOp::I64RemU, 0, Operand::Imm(1), Operand::Imm(0), c));
         let mut ctx = test_ctx(&mut []);
         assert_eq!(c.call(&mut ctx, frame.as_mut_ptr()), SIGNAL);
         assert!(matches!(ctx.signal, Signal::Trap(IntegerDivideByZero)));
@@ -748,13 +745,13 @@ mod tests {
 
     #[test]
     fn destination_may_alias_an_operand() {
-        let c = binary(BinOp::I32Sub, 1, Operand::Slot(0), Operand::Slot(1), done());
+        let c = done(|c| binary(BinOp::I32Sub, 1, Operand::Slot(0), Operand::Slot(1), c));
         let mut frame = [10u64, 3];
         assert!(matches!(run(&c, &mut frame, 1), Outcome::Value(7)));
-        let c = unary(UnOp::I64Popcnt, 0, Operand::Slot(0), done());
+        let c = done(|c| unary(UnOp::I64Popcnt, 0, Operand::Slot(0), c));
         let mut frame = [u64::MAX];
         assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(64)));
-        let c = select(0, Operand::Slot(0), Operand::Slot(1), Operand::Slot(0), done());
+        let c = done(|c| select(0, Operand::Slot(0), Operand::Slot(1), Operand::Slot(0), c));
         let mut frame = [1u64, 42];
         assert!(matches!(run(&c, &mut frame, 0), Outcome::Value(42)));
     }
@@ -762,9 +759,9 @@ mod tests {
     #[test]
     fn copy_and_select_in_every_shape() {
         let mut frame = [9u64, UNTOUCHED];
-        assert!(matches!(run(&copy(1, Operand::Slot(0), done()), &mut frame, 1), Outcome::Value(9)));
-        assert!(matches!(run(&copy(1, Operand::Imm(u64::MAX), done()), &mut frame, 1), Outcome::Value(u64::MAX)));
-        assert!(matches!(run(&copy(0, Operand::Slot(0), done()), &mut frame, 0), Outcome::Value(9)));
+        assert!(matches!(run(&done(|c| copy(1, Operand::Slot(0), c)), &mut frame, 1), Outcome::Value(9)));
+        assert!(matches!(run(&done(|c| copy(1, Operand::Imm(u64::MAX), c)), &mut frame, 1), Outcome::Value(u64::MAX)));
+        assert!(matches!(run(&done(|c| copy(0, Operand::Slot(0), c)), &mut frame, 0), Outcome::Value(9)));
 
         // cond in slot 0, candidates in slots 1 and 2, result in slot 3.
         let (x, y) = (0x1111_2222_3333_4444u64, 0xAAAA_BBBB_CCCC_DDDDu64);
@@ -772,7 +769,7 @@ mod tests {
             let want = if cond as u32 != 0 { x } else { y };
             for shape in 0..8 {
                 let (ci, ai, bi) = (shape & 1 != 0, shape & 2 != 0, shape & 4 != 0);
-                let c = select(3, slot_or_imm(ci, 0, cond), slot_or_imm(ai, 1, x), slot_or_imm(bi, 2, y), done());
+                let c = done(|c| select(3, slot_or_imm(ci, 0, cond), slot_or_imm(ai, 1, x), slot_or_imm(bi, 2, y), c));
                 let mut frame = [cond, x, y, UNTOUCHED];
                 check(run(&c, &mut frame, 3), Ok(want), "select", &|| format!("select {cond:#x} shape {shape}"));
             }
@@ -796,7 +793,15 @@ mod tests {
         let (then, els) = (11, 22);
         for &op in ALL_BINOPS {
             assert_eq!(
-                compare_branch(op, Operand::Slot(0), Operand::Slot(1), Target::Index(0), Target::Index(1)).is_some(),
+                compare_branch(
+                    op,
+                    Operand::Slot(0),
+                    Operand::Slot(1),
+                    Target::Index(0),
+                    Target::Index(1),
+                    Chain::new()
+                )
+                .is_some(),
                 op.is_int_compare()
             );
             // Non-compares and float compares go through the generic fallback; cover a few.
@@ -811,7 +816,7 @@ mod tests {
                         let cond = Cond::Compare(op, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b));
                         let mut frame = [a, b];
                         assert_eq!(
-                            take(&branch(cond, Target::Index(then), Target::Index(els)), &mut frame),
+                            take(&branch(cond, Target::Index(then), Target::Index(els), Chain::new()), &mut frame),
                             want,
                             "{op} {a:#x} {b:#x} shape {shape}"
                         );
@@ -829,11 +834,11 @@ mod tests {
             for imm in [false, true] {
                 let o = slot_or_imm(imm, 0, v);
                 assert_eq!(
-                    take(&branch(Cond::NonZero(o), Target::Index(1), Target::Index(2)), &mut frame),
+                    take(&branch(Cond::NonZero(o), Target::Index(1), Target::Index(2), Chain::new()), &mut frame),
                     Ok(if nz { 1 } else { 2 })
                 );
                 assert_eq!(
-                    take(&branch(Cond::Zero(o), Target::Index(1), Target::Index(2)), &mut frame),
+                    take(&branch(Cond::Zero(o), Target::Index(1), Target::Index(2), Chain::new()), &mut frame),
                     Ok(if nz { 2 } else { 1 })
                 );
             }
@@ -841,10 +846,16 @@ mod tests {
         // Equal targets: no test needed, unless the compare itself can trap.
         let mut frame = [0u64];
         assert_eq!(
-            take(&branch(Cond::NonZero(Operand::Slot(0)), Target::Index(5), Target::Index(5)), &mut frame),
+            take(
+                &branch(Cond::NonZero(Operand::Slot(0)), Target::Index(5), Target::Index(5), Chain::new()),
+                &mut frame
+            ),
             Ok(5)
         );
         let cond = Cond::Compare(BinOp::I32DivU, Operand::Imm(1), Operand::Slot(0));
-        assert_eq!(take(&branch(cond, Target::Index(5), Target::Index(5)), &mut frame), Err(IntegerDivideByZero));
+        assert_eq!(
+            take(&branch(cond, Target::Index(5), Target::Index(5), Chain::new()), &mut frame),
+            Err(IntegerDivideByZero)
+        );
     }
 }

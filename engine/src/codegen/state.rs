@@ -5,47 +5,47 @@
 //! cell pointer cached in the context. The rest are comparatively rare and go through the
 //! store with ordinary bounds checks.
 
-use super::{operand, rd, wr, Code};
+use super::{operand, rd, wr, Chain, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{BinOp, Inst, Operand, Slot};
 
 /// Compiles the state-touching instructions.
-pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
+pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
     match *inst {
-        Inst::GlobalGet { dst, global } => Code::new(move |ctx, fp| unsafe {
+        Inst::GlobalGet { dst, global } => out.statement(move |ctx, fp| unsafe {
             wr(fp, dst, **ctx.globals.add(global as usize));
-            next.call(ctx, fp)
+            CONTINUE
         }),
         Inst::GlobalSet { global, src } => match src {
-            Operand::Slot(s) => Code::new(move |ctx, fp| unsafe {
+            Operand::Slot(s) => out.statement(move |ctx, fp| unsafe {
                 **ctx.globals.add(global as usize) = rd(fp, s);
-                next.call(ctx, fp)
+                CONTINUE
             }),
-            Operand::Imm(v) => Code::new(move |ctx, fp| unsafe {
+            Operand::Imm(v) => out.statement(move |ctx, _fp| unsafe {
                 **ctx.globals.add(global as usize) = v;
-                next.call(ctx, fp)
+                CONTINUE
             }),
         },
-        Inst::MemorySize { dst } => Code::new(move |ctx, fp| unsafe {
+        Inst::MemorySize { dst } => out.statement(move |ctx, fp| unsafe {
             wr(fp, dst, (ctx.mem_len / crate::store::PAGE) as u64);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::MemoryGrow { dst, delta } => Code::new(move |ctx, fp| unsafe {
+        Inst::MemoryGrow { dst, delta } => out.statement(move |ctx, fp| unsafe {
             let d = operand(fp, delta) as u32;
             let r = memory_grow(ctx, d);
             wr(fp, dst, r as u64);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::MemoryFill { dst, value, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::MemoryFill { dst, value, len } => out.statement(move |ctx, fp| unsafe {
             let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value) as u8, operand(fp, len) as u32 as u64);
             if d + n > ctx.mem_len as u64 {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::write_bytes(ctx.mem_base.add(d as usize), v, n as usize);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::MemoryCopy { dst, src, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::MemoryCopy { dst, src, len } => out.statement(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let l = ctx.mem_len as u64;
@@ -53,9 +53,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::copy(ctx.mem_base.add(s as usize), ctx.mem_base.add(d as usize), n as usize);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::MemoryInit { segment, dst, src, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::MemoryInit { segment, dst, src, len } => out.statement(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let inst = ctx.inst();
@@ -65,32 +65,32 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             }
             std::ptr::copy_nonoverlapping(bytes.as_ptr().add(s as usize), ctx.mem_base.add(d as usize), n as usize);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::DataDrop { segment } => Code::new(move |ctx, fp| {
+        Inst::DataDrop { segment } => out.statement(move |ctx, _fp| {
             let i = ctx.instance as usize;
             ctx.instances[i].data_dropped[segment as usize] = true;
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::ElemDrop { segment } => Code::new(move |ctx, fp| {
+        Inst::ElemDrop { segment } => out.statement(move |ctx, _fp| {
             let i = ctx.instance as usize;
             ctx.instances[i].elems[segment as usize] = Box::new([]);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::RefFunc { dst, func } => Code::new(move |ctx, fp| unsafe {
+        Inst::RefFunc { dst, func } => out.statement(move |ctx, fp| unsafe {
             wr(fp, dst, ctx.func_index(func) as u64 + 1);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableGet { table, dst, index } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableGet { table, dst, index } => out.statement(move |ctx, fp| unsafe {
             let i = operand(fp, index) as u32 as usize;
             let t = ctx.table_index(table);
             match ctx.tables[t].elems.get(i) {
                 Some(&v) => wr(fp, dst, v),
                 None => return ctx.trap(TrapCode::TableOutOfBounds),
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableSet { table, index, value } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableSet { table, index, value } => out.statement(move |ctx, fp| unsafe {
             let i = operand(fp, index) as u32 as usize;
             let v = operand(fp, value);
             let t = ctx.table_index(table);
@@ -98,22 +98,22 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 Some(e) => *e = v,
                 None => return ctx.trap(TrapCode::TableOutOfBounds),
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableSize { table, dst } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableSize { table, dst } => out.statement(move |ctx, fp| unsafe {
             let t = ctx.table_index(table);
             wr(fp, dst, ctx.tables[t].elems.len() as u64);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableGrow { table, dst, init, delta } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableGrow { table, dst, init, delta } => out.statement(move |ctx, fp| unsafe {
             let (v, d) = (operand(fp, init), operand(fp, delta) as u32);
             let t = ctx.table_index(table);
             let limit = ctx.limits.max_table_elements;
             let r = ctx.tables[t].grow(d, v, limit).map_or(-1i32, |old| old as i32);
             wr(fp, dst, r as u32 as u64);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableFill { table, dst, value, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableFill { table, dst, value, len } => out.statement(move |ctx, fp| unsafe {
             let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value), operand(fp, len) as u32 as u64);
             let t = ctx.table_index(table);
             let elems = &mut ctx.tables[t].elems;
@@ -121,9 +121,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 return ctx.trap(TrapCode::TableOutOfBounds);
             }
             elems[d as usize..(d + n) as usize].fill(v);
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableCopy { dst_table, src_table, dst, src, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableCopy { dst_table, src_table, dst, src, len } => out.statement(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let (td, ts) = (ctx.table_index(dst_table), ctx.table_index(src_table));
@@ -136,9 +136,9 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
                 let tmp: Vec<u64> = ctx.tables[ts].elems[s as usize..(s + n) as usize].to_vec();
                 ctx.tables[td].elems[d as usize..(d + n) as usize].copy_from_slice(&tmp);
             }
-            next.call(ctx, fp)
+            CONTINUE
         }),
-        Inst::TableInit { table, segment, dst, src, len } => Code::new(move |ctx, fp| unsafe {
+        Inst::TableInit { table, segment, dst, src, len } => out.statement(move |ctx, fp| unsafe {
             let (d, s, n) =
                 (operand(fp, dst) as u32 as u64, operand(fp, src) as u32 as u64, operand(fp, len) as u32 as u64);
             let t = ctx.table_index(table);
@@ -150,37 +150,37 @@ pub(crate) fn instruction(inst: &Inst, next: Code) -> Code {
             let (instances, tables) = (&ctx.instances, &mut ctx.tables);
             let items = &instances[inst].elems[segment as usize][s as usize..(s + n) as usize];
             tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(items);
-            next.call(ctx, fp)
+            CONTINUE
         }),
         ref other => unreachable!("not a state instruction: {other:?}"),
     }
 }
 
 /// `old = global; new = old +/- imm; global = new` (i32), as one closure.
-pub(crate) fn global_update(global: u32, old: Slot, op: BinOp, imm: u64, new: Slot, next: Code) -> Code {
+pub(crate) fn global_update(global: u32, old: Slot, op: BinOp, imm: u64, new: Slot, out: &mut Chain) {
     let k = imm as u32;
     let sub = op == BinOp::I32Sub;
-    Code::new(move |ctx, fp| unsafe {
+    out.statement(move |ctx, fp| unsafe {
         let cell = *ctx.globals.add(global as usize);
         let o = *cell as u32;
         let n = if sub { o.wrapping_sub(k) } else { o.wrapping_add(k) };
         wr(fp, old, o as u64);
         wr(fp, new, n as u64);
         *cell = n as u64;
-        next.call(ctx, fp)
+        CONTINUE
     })
 }
 
 /// `new = src +/- imm; global = new` (i32), as one closure.
-pub(crate) fn set_global_to(op: BinOp, src: Slot, imm: u64, new: Slot, global: u32, next: Code) -> Code {
+pub(crate) fn set_global_to(op: BinOp, src: Slot, imm: u64, new: Slot, global: u32, out: &mut Chain) {
     let k = imm as u32;
     let sub = op == BinOp::I32Sub;
-    Code::new(move |ctx, fp| unsafe {
+    out.statement(move |ctx, fp| unsafe {
         let s = rd(fp, src) as u32;
         let n = if sub { s.wrapping_sub(k) } else { s.wrapping_add(k) };
         wr(fp, new, n as u64);
         **ctx.globals.add(global as usize) = n as u64;
-        next.call(ctx, fp)
+        CONTINUE
     })
 }
 
