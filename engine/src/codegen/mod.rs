@@ -61,8 +61,11 @@ unsafe fn drop_record<F>(p: *mut u64) {
     std::ptr::drop_in_place(p as *mut Record<F>);
 }
 
+/// Drops a record in place.
+type DropFn = unsafe fn(*mut u64);
+
 /// Drop functions of the records that own resources, by word offset.
-type Drops = Vec<(usize, unsafe fn(*mut u64))>;
+type Drops = Vec<(usize, DropFn)>;
 
 /// A block under construction: statements are appended in execution order, and a terminator
 /// finishes it into a [`Code`].
@@ -120,7 +123,7 @@ impl Drop for Chain {
 /// A compiled basic block: its records, contiguous in one allocation.
 pub(crate) struct Code {
     words: Box<[u64]>,
-    drops: Box<[(usize, unsafe fn(*mut u64))]>,
+    drops: Box<[(usize, DropFn)]>,
 }
 
 // SAFETY: built only by `Chain`, whose records are `Send + Sync`.
@@ -387,7 +390,7 @@ fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> 
                 call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, out)
             }
             Group::Call { .. } => unreachable!("grouped calls are calls"),
-            Group::Copies(moves) => numeric::copies(moves, out),
+            Group::Copies(moves) => numeric::copies(&moves, out),
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
         }

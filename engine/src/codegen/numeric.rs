@@ -289,7 +289,7 @@ pub(crate) fn copy(dst: Slot, src: Operand, out: &mut Chain) {
 
 /// Several copies in order, as one closure (runs of copies are common at block ends and
 /// before branches).
-pub(crate) fn copies(moves: Box<[(Slot, Operand)]>, out: &mut Chain) {
+pub(crate) fn copies(moves: &[(Slot, Operand)], out: &mut Chain) {
     // The common shapes get closures with plain fields; a run-time operand match per move
     // would cost more than the dispatch it saves.
     let bits = |o: Operand| match o {
