@@ -1,15 +1,10 @@
 //! Engine bugs found by the fuzzers, each kept as a test with its minimal reproduction.
 
-use engine::{Engine, Linker, Module, Store, TrapCode};
+use engine::{Engine, Module, TrapCode};
 use std::time::{Duration, Instant};
 
-fn instance(wat: &str) -> (Store<()>, engine::Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    (store, inst)
-}
+mod common;
+use common::instance;
 
 /// `call_indirect` whose index is a block parameter: the copy that materialises the parameter
 /// was folded into the call closure, which read the index before applying it.

@@ -2,13 +2,8 @@
 
 use engine::{Caller, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
 
-fn instance(wat: &str) -> (Store<()>, engine::Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    (store, inst)
-}
+mod common;
+use common::instance;
 
 #[test]
 fn fib_recursive() {

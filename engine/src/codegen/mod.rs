@@ -81,7 +81,12 @@ unsafe impl Sync for Chain {}
 impl Chain {
     /// An empty chain.
     pub(crate) fn new() -> Chain {
-        Chain { words: Vec::new(), drops: Vec::new() }
+        Chain::with_capacity(0)
+    }
+
+    /// An empty chain with room for `words` words of records.
+    pub(crate) fn with_capacity(words: usize) -> Chain {
+        Chain { words: Vec::with_capacity(words), drops: Vec::new() }
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
@@ -380,7 +385,9 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
 }
 
 fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> Code {
-    let mut out = Chain::new();
+    // Most records take two to four words: reserving for four saves regrowing the buffer
+    // (the surplus is returned when the chain is finished).
+    let mut out = Chain::with_capacity(4 * (b.insts.len() + 1));
     for g in group(&b.insts) {
         let out = &mut out;
         match g {
