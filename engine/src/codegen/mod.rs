@@ -69,9 +69,17 @@ type Drops = Vec<(usize, DropFn)>;
 
 /// A block under construction: statements are appended in execution order, and a terminator
 /// finishes it into a [`Code`].
+///
+/// A copy between slots (or of a constant) is not given a record of its own: it is held back
+/// and done by the next record's handler before its own work (copies are the commonest
+/// statement in compiled C, and most are followed by one other statement before the block
+/// ends). This fusion works for any record type because the copy's shape is fixed: each
+/// closure type gets a copy-prefixed twin when it is monomorphised.
 pub(crate) struct Chain {
     words: Vec<u64>,
     drops: Drops,
+    /// A copy `dst = src` waiting to be fused into the next record.
+    pending: Option<(Slot, Operand)>,
 }
 
 // SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
@@ -86,7 +94,7 @@ impl Chain {
 
     /// An empty chain with room for `words` words of records.
     pub(crate) fn with_capacity(words: usize) -> Chain {
-        Chain { words: Vec::with_capacity(words), drops: Vec::new() }
+        Chain { words: Vec::with_capacity(words), drops: Vec::new(), pending: None }
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
@@ -100,15 +108,70 @@ impl Chain {
         }
     }
 
+    /// Appends a copy `dst = src` (a self-copy is nothing); it is fused into the next record.
+    pub(crate) fn copy(&mut self, dst: Slot, src: Operand) {
+        if src == Operand::Slot(dst) {
+            return;
+        }
+        match self.pending.take() {
+            None => self.pending = Some((dst, src)),
+            Some(first) => {
+                // Two copies in a row: one record does both, the first as the second's prefix.
+                self.pending = Some(first);
+                // SAFETY (closures): slots named by the translator lie inside the frame.
+                match src {
+                    Operand::Slot(s) => self.statement(move |_, fp| {
+                        unsafe { wr(fp, dst, rd(fp, s)) };
+                        CONTINUE
+                    }),
+                    Operand::Imm(v) => self.statement(move |_, fp| {
+                        unsafe { wr(fp, dst, v) };
+                        CONTINUE
+                    }),
+                }
+            }
+        }
+    }
+
     /// Appends a statement: `f` does its work and returns [`CONTINUE`], or stops execution
     /// by returning [`SIGNAL`] with the reason recorded in the context.
     pub(crate) fn statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
+        // SAFETY (closures): slots named by the translator lie inside the frame.
+        match self.pending.take() {
+            None => self.push(run_statement::<F>, f),
+            Some((d, Operand::Slot(s))) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
+                unsafe { wr(fp, d, rd(fp, s)) };
+                f(ctx, fp)
+            }),
+            Some((d, Operand::Imm(v))) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
+                unsafe { wr(fp, d, v) };
+                f(ctx, fp)
+            }),
+        }
+    }
+
+    fn push_statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
         self.push(run_statement::<F>, f);
     }
 
     /// Appends the terminator and finishes the block: `f` returns the next block's index,
     /// [`RETURN`] or [`SIGNAL`] (or continues in a later block and returns what it returns).
     pub(crate) fn terminator<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
+        // SAFETY (closures): slots named by the translator lie inside the frame.
+        match self.pending.take() {
+            None => self.finish(f),
+            Some((d, Operand::Slot(s))) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
+                unsafe { wr(fp, d, rd(fp, s)) };
+                f(ctx, fp)
+            }),
+            Some((d, Operand::Imm(v))) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
+                unsafe { wr(fp, d, v) };
+                f(ctx, fp)
+            }),
+        }
+    }
+
+    fn finish<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         self.push(run_terminator::<F>, f);
         let words = std::mem::take(&mut self.words).into_boxed_slice();
         let drops = std::mem::take(&mut self.drops).into_boxed_slice();

@@ -271,20 +271,9 @@ fn br_generic(op: BinOp, lhs: Operand, rhs: Operand, then: Target, els: Target, 
 // Public constructors
 // ---------------------------------------------------------------------------------------------
 
-/// `dst = src`. A self-copy compiles to nothing.
+/// `dst = src`. A self-copy compiles to nothing; others are fused into the next record.
 pub(crate) fn copy(dst: Slot, src: Operand, out: &mut Chain) {
-    match src {
-        Operand::Slot(s) if s == dst => {}
-        // SAFETY (both): slots named by the translator lie inside the frame.
-        Operand::Slot(s) => out.statement(move |_ctx, fp| {
-            unsafe { wr(fp, dst, rd(fp, s)) };
-            CONTINUE
-        }),
-        Operand::Imm(v) => out.statement(move |_ctx, fp| {
-            unsafe { wr(fp, dst, v) };
-            CONTINUE
-        }),
-    }
+    out.copy(dst, src);
 }
 
 /// Several copies in order, as one closure (runs of copies are common at block ends and
