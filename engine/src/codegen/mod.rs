@@ -313,7 +313,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
             _ => Target::Index(t),
         };
         let body = compile_block(env, b, &target);
-        let code = if b.term.successors().contains(&(i as u32)) {
+        let code = if b.term.successors().any(|s| s == i as u32) {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
             let me = i as u32;

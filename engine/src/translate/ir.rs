@@ -358,17 +358,15 @@ pub enum Terminator {
 
 impl Terminator {
     /// The blocks control may continue at.
-    pub fn successors(&self) -> Vec<BlockId> {
-        match self {
-            Terminator::Jump(t) => vec![*t],
-            Terminator::Branch { then, els, .. } => vec![*then, *els],
-            Terminator::Table { targets, default, .. } => {
-                let mut v = targets.to_vec();
-                v.push(*default);
-                v
-            }
-            Terminator::Return | Terminator::Trap(_) => Vec::new(),
-        }
+    pub fn successors(&self) -> impl Iterator<Item = BlockId> + '_ {
+        // No allocation: this runs for every block in several passes.
+        let (pair, table): ([Option<BlockId>; 2], &[BlockId]) = match self {
+            Terminator::Jump(t) => ([Some(*t), None], &[]),
+            Terminator::Branch { then, els, .. } => ([Some(*then), Some(*els)], &[]),
+            Terminator::Table { targets, default, .. } => ([Some(*default), None], targets),
+            Terminator::Return | Terminator::Trap(_) => ([None, None], &[]),
+        };
+        table.iter().copied().chain(pair.into_iter().flatten())
     }
 }
 
