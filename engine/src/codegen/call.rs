@@ -42,62 +42,74 @@ pub(crate) fn call(env: &Env<'_>, func: u32, base: Slot, moves: Moves, out: &mut
         // Same module, same instance: the callee's code is known now.
         let code = CodePtr(&m.code[(func - m.num_imported_funcs) as usize]);
         if moves.is_empty() {
-            return out.statement(move |ctx, fp| unsafe {
+            return out.statement(
+                #[inline(always)]
+                move |ctx, fp| unsafe {
+                    let code = code;
+                    if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
+                        return SIGNAL;
+                    }
+                    CONTINUE
+                },
+            );
+        }
+        out.statement(
+            #[inline(always)]
+            move |ctx, fp| unsafe {
                 let code = code;
+                moves.apply_before(fp);
                 if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
                     return SIGNAL;
                 }
+                moves.apply_after(fp);
                 CONTINUE
-            });
-        }
-        out.statement(move |ctx, fp| unsafe {
-            let code = code;
-            moves.apply_before(fp);
-            if !call_wasm(ctx, &*code.0, fp.add(base as usize)) {
-                return SIGNAL;
-            }
-            moves.apply_after(fp);
-            CONTINUE
-        })
+            },
+        )
     } else {
-        out.statement(move |ctx, fp| unsafe {
-            moves.apply_before(fp);
-            let f = ctx.func_index(func);
-            if !ctx.call_entity(f, fp.add(base as usize)) {
-                return SIGNAL;
-            }
-            moves.apply_after(fp);
-            CONTINUE
-        })
+        out.statement(
+            #[inline(always)]
+            move |ctx, fp| unsafe {
+                moves.apply_before(fp);
+                let f = ctx.func_index(func);
+                if !ctx.call_entity(f, fp.add(base as usize)) {
+                    return SIGNAL;
+                }
+                moves.apply_after(fp);
+                CONTINUE
+            },
+        )
     }
 }
 
 /// `call_indirect` through table `table`, expecting signature `sig`.
 pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, moves: Moves, out: &mut Chain) {
-    out.statement(move |ctx, fp| unsafe {
-        // The moves first: one of them may be what puts the index in its slot (a block
-        // parameter materialised at the call's base, say).
-        moves.apply_before(fp);
-        let i = operand(fp, index) as u32;
-        match resolve_indirect(ctx, sig, table, i) {
-            Ok(f) => {
-                let cfp = fp.add(base as usize);
-                let ok = match &ctx.funcs[f as usize] {
-                    FuncEntity::Wasm { instance, code, .. } if *instance == ctx.instance => {
-                        let code = *code;
-                        call_wasm(ctx, &*code.0, cfp)
+    out.statement(
+        #[inline(always)]
+        move |ctx, fp| unsafe {
+            // The moves first: one of them may be what puts the index in its slot (a block
+            // parameter materialised at the call's base, say).
+            moves.apply_before(fp);
+            let i = operand(fp, index) as u32;
+            match resolve_indirect(ctx, sig, table, i) {
+                Ok(f) => {
+                    let cfp = fp.add(base as usize);
+                    let ok = match &ctx.funcs[f as usize] {
+                        FuncEntity::Wasm { instance, code, .. } if *instance == ctx.instance => {
+                            let code = *code;
+                            call_wasm(ctx, &*code.0, cfp)
+                        }
+                        _ => ctx.call_entity(f, cfp),
+                    };
+                    if !ok {
+                        return SIGNAL;
                     }
-                    _ => ctx.call_entity(f, cfp),
-                };
-                if !ok {
-                    return SIGNAL;
+                    moves.apply_after(fp);
+                    CONTINUE
                 }
-                moves.apply_after(fp);
-                CONTINUE
+                Err(code) => ctx.trap(code),
             }
-            Err(code) => ctx.trap(code),
-        }
-    })
+        },
+    )
 }
 
 #[inline]
