@@ -70,16 +70,30 @@ type Drops = Vec<(usize, DropFn)>;
 /// A block under construction: statements are appended in execution order, and a terminator
 /// finishes it into a [`Code`].
 ///
-/// A copy between slots (or of a constant) is not given a record of its own: it is held back
-/// and done by the next record's handler before its own work (copies are the commonest
-/// statement in compiled C, and most are followed by one other statement before the block
-/// ends). This fusion works for any record type because the copy's shape is fixed: each
-/// closure type gets a copy-prefixed twin when it is monomorphised.
+/// Some statements are not given a record of their own but held back as a [`Prefix`] and
+/// done by the next record's handler before its own work. A copy between slots (or of a
+/// constant) is fused into any next record: copies are the commonest statement in compiled
+/// C, and most are followed by one other statement before the block ends. An `i32` add of an
+/// immediate is fused into the block's terminator: a loop's counter or pointer step right
+/// before its exit test, which then costs one record per iteration instead of two. The fusion
+/// works for any record type because the prefixes' shapes are fixed: each closure type gets
+/// prefixed twins when it is monomorphised.
 pub(crate) struct Chain {
     words: Vec<u64>,
     drops: Drops,
-    /// A copy `dst = src` waiting to be fused into the next record.
-    pending: Option<(Slot, Operand)>,
+    /// A statement waiting to be fused into the next record.
+    pending: Option<Prefix>,
+}
+
+/// A statement a record can do before its own work (see [`Chain`]).
+#[derive(Clone, Copy)]
+enum Prefix {
+    /// `dst = src`.
+    Copy(Slot, Slot),
+    /// `dst = value`.
+    Const(Slot, u64),
+    /// `dst = i32.add src k`.
+    AddImm32(Slot, Slot, u32),
 }
 
 // SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
@@ -110,26 +124,49 @@ impl Chain {
 
     /// Appends a copy `dst = src` (a self-copy is nothing); it is fused into the next record.
     pub(crate) fn copy(&mut self, dst: Slot, src: Operand) {
-        if src == Operand::Slot(dst) {
-            return;
-        }
+        let copy = match src {
+            Operand::Slot(s) if s == dst => return,
+            Operand::Slot(s) => Prefix::Copy(dst, s),
+            Operand::Imm(v) => Prefix::Const(dst, v),
+        };
         match self.pending.take() {
-            None => self.pending = Some((dst, src)),
+            None => {}
+            Some(add @ Prefix::AddImm32(..)) => self.push_prefix(add),
             Some(first) => {
                 // Two copies in a row: one record does both, the first as the second's prefix.
                 self.pending = Some(first);
-                // SAFETY (closures): slots named by the translator lie inside the frame.
-                match src {
-                    Operand::Slot(s) => self.statement(move |_, fp| {
-                        unsafe { wr(fp, dst, rd(fp, s)) };
-                        CONTINUE
-                    }),
-                    Operand::Imm(v) => self.statement(move |_, fp| {
-                        unsafe { wr(fp, dst, v) };
-                        CONTINUE
-                    }),
-                }
+                return self.push_prefix(copy);
             }
+        }
+        self.pending = Some(copy);
+    }
+
+    /// Appends `dst = i32.add src k`; it is fused into the terminator if it comes right
+    /// before it (a loop step before the exit test), else it is a statement.
+    pub(crate) fn add_imm32(&mut self, dst: Slot, src: Slot, k: u32) {
+        let add = Prefix::AddImm32(dst, src, k);
+        match self.pending {
+            None => self.pending = Some(add),
+            Some(_) => self.push_prefix(add),
+        }
+    }
+
+    /// Appends a prefix as a statement of its own (any pending copy fused into it).
+    fn push_prefix(&mut self, p: Prefix) {
+        // SAFETY (closures): slots named by the translator lie inside the frame.
+        match p {
+            Prefix::Copy(d, s) => self.statement(move |_, fp| {
+                unsafe { wr(fp, d, rd(fp, s)) };
+                CONTINUE
+            }),
+            Prefix::Const(d, v) => self.statement(move |_, fp| {
+                unsafe { wr(fp, d, v) };
+                CONTINUE
+            }),
+            Prefix::AddImm32(d, s, k) => self.statement(move |_, fp| {
+                unsafe { wr(fp, d, (rd(fp, s) as u32).wrapping_add(k) as u64) };
+                CONTINUE
+            }),
         }
     }
 
@@ -139,14 +176,19 @@ impl Chain {
         // SAFETY (closures): slots named by the translator lie inside the frame.
         match self.pending.take() {
             None => self.push(run_statement::<F>, f),
-            Some((d, Operand::Slot(s))) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
+            Some(Prefix::Copy(d, s)) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
                 unsafe { wr(fp, d, rd(fp, s)) };
                 f(ctx, fp)
             }),
-            Some((d, Operand::Imm(v))) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
+            Some(Prefix::Const(d, v)) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
                 unsafe { wr(fp, d, v) };
                 f(ctx, fp)
             }),
+            Some(add @ Prefix::AddImm32(..)) => {
+                // Adds are fused into terminators only (fewer closure twins).
+                self.push_prefix(add);
+                self.push(run_statement::<F>, f);
+            }
         }
     }
 
@@ -160,12 +202,16 @@ impl Chain {
         // SAFETY (closures): slots named by the translator lie inside the frame.
         match self.pending.take() {
             None => self.finish(f),
-            Some((d, Operand::Slot(s))) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
+            Some(Prefix::Copy(d, s)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
                 unsafe { wr(fp, d, rd(fp, s)) };
                 f(ctx, fp)
             }),
-            Some((d, Operand::Imm(v))) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
+            Some(Prefix::Const(d, v)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
                 unsafe { wr(fp, d, v) };
+                f(ctx, fp)
+            }),
+            Some(Prefix::AddImm32(d, s, k)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
+                unsafe { wr(fp, d, (rd(fp, s) as u32).wrapping_add(k) as u64) };
                 f(ctx, fp)
             }),
         }
@@ -472,6 +518,13 @@ fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
     match *inst {
         Inst::Copy { dst, src } => numeric::copy(dst, src, out),
         Inst::Unary { op, dst, src } => numeric::unary(op, dst, src, out),
+        Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) }
+        | Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Imm(k), rhs: Operand::Slot(a) } => {
+            out.add_imm32(dst, a, k as u32)
+        }
+        Inst::Binary { op: BinOp::I32Sub, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) } => {
+            out.add_imm32(dst, a, (k as u32).wrapping_neg())
+        }
         Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, out),
         Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, out),
         Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, out),
