@@ -159,23 +159,15 @@ pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, out
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codegen::testing::{done, DONE};
     use crate::codegen::{Code, SIGNAL};
     use crate::exec::Signal;
 
-    /// What the terminating `next` closure returns.
-    const DONE: u32 = 7;
     const UNTOUCHED: u64 = 0x5A5A_5A5A_5A5A_5A5A;
 
     /// The single place a test context is built: memory is `mem`.
     fn test_ctx(mem: &mut [u8]) -> Ctx {
         Ctx::for_tests(mem)
-    }
-
-    /// A block of the statements `build` appends, ending in a terminator returning `DONE`.
-    fn done(build: impl FnOnce(&mut Chain)) -> Code {
-        let mut c = Chain::new();
-        build(&mut c);
-        c.terminator(|_, _| DONE)
     }
 
     /// Runs `code` against memory `mem` with frame `frame`; `Err` is the trap it signalled.

@@ -96,6 +96,58 @@ enum Prefix {
     AddImm32(Slot, Slot, u32),
 }
 
+/// The prefixes as types, so that each prefixed closure is specialised on its prefix.
+trait PrefixOp: Copy + Send + Sync + 'static {
+    /// Does the prefix's statement.
+    fn apply(self, fp: *mut u64);
+}
+
+#[derive(Clone, Copy)]
+struct CopySlot(Slot, Slot);
+#[derive(Clone, Copy)]
+struct SetConst(Slot, u64);
+#[derive(Clone, Copy)]
+struct AddImm32(Slot, Slot, u32);
+
+// SAFETY (all three): slots named by the translator lie inside the frame.
+impl PrefixOp for CopySlot {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        unsafe { wr(fp, self.0, rd(fp, self.1)) }
+    }
+}
+
+impl PrefixOp for SetConst {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        unsafe { wr(fp, self.0, self.1) }
+    }
+}
+
+impl PrefixOp for AddImm32 {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        unsafe { wr(fp, self.0, (rd(fp, self.1) as u32).wrapping_add(self.2) as u64) }
+    }
+}
+
+/// `f` with `p` done first, as one closure.
+#[inline(always)]
+fn prefixed<P: PrefixOp, F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(
+    p: P,
+    f: F,
+) -> impl Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static {
+    move |ctx: &mut Ctx, fp: *mut u64| {
+        p.apply(fp);
+        f(ctx, fp)
+    }
+}
+
+/// A prefix as a statement of its own.
+fn alone(_: &mut Ctx, _: *mut u64) -> u32 {
+    CONTINUE
+}
+
 // SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
 unsafe impl Send for Chain {}
 unsafe impl Sync for Chain {}
@@ -153,37 +205,20 @@ impl Chain {
 
     /// Appends a prefix as a statement of its own (any pending copy fused into it).
     fn push_prefix(&mut self, p: Prefix) {
-        // SAFETY (closures): slots named by the translator lie inside the frame.
         match p {
-            Prefix::Copy(d, s) => self.statement(move |_, fp| {
-                unsafe { wr(fp, d, rd(fp, s)) };
-                CONTINUE
-            }),
-            Prefix::Const(d, v) => self.statement(move |_, fp| {
-                unsafe { wr(fp, d, v) };
-                CONTINUE
-            }),
-            Prefix::AddImm32(d, s, k) => self.statement(move |_, fp| {
-                unsafe { wr(fp, d, (rd(fp, s) as u32).wrapping_add(k) as u64) };
-                CONTINUE
-            }),
+            Prefix::Copy(d, s) => self.statement(prefixed(CopySlot(d, s), alone)),
+            Prefix::Const(d, v) => self.statement(prefixed(SetConst(d, v), alone)),
+            Prefix::AddImm32(d, s, k) => self.statement(prefixed(AddImm32(d, s, k), alone)),
         }
     }
 
     /// Appends a statement: `f` does its work and returns [`CONTINUE`], or stops execution
     /// by returning [`SIGNAL`] with the reason recorded in the context.
     pub(crate) fn statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
-        // SAFETY (closures): slots named by the translator lie inside the frame.
         match self.pending.take() {
             None => self.push(run_statement::<F>, f),
-            Some(Prefix::Copy(d, s)) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
-                unsafe { wr(fp, d, rd(fp, s)) };
-                f(ctx, fp)
-            }),
-            Some(Prefix::Const(d, v)) => self.push_statement(move |ctx: &mut Ctx, fp: *mut u64| {
-                unsafe { wr(fp, d, v) };
-                f(ctx, fp)
-            }),
+            Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
+            Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
             Some(add @ Prefix::AddImm32(..)) => {
                 // Adds are fused into terminators only (fewer closure twins).
                 self.push_prefix(add);
@@ -199,21 +234,11 @@ impl Chain {
     /// Appends the terminator and finishes the block: `f` returns the next block's index,
     /// [`RETURN`] or [`SIGNAL`] (or continues in a later block and returns what it returns).
     pub(crate) fn terminator<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
-        // SAFETY (closures): slots named by the translator lie inside the frame.
         match self.pending.take() {
             None => self.finish(f),
-            Some(Prefix::Copy(d, s)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
-                unsafe { wr(fp, d, rd(fp, s)) };
-                f(ctx, fp)
-            }),
-            Some(Prefix::Const(d, v)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
-                unsafe { wr(fp, d, v) };
-                f(ctx, fp)
-            }),
-            Some(Prefix::AddImm32(d, s, k)) => self.finish(move |ctx: &mut Ctx, fp: *mut u64| {
-                unsafe { wr(fp, d, (rd(fp, s) as u32).wrapping_add(k) as u64) };
-                f(ctx, fp)
-            }),
+            Some(Prefix::Copy(d, s)) => self.finish(prefixed(CopySlot(d, s), f)),
+            Some(Prefix::Const(d, v)) => self.finish(prefixed(SetConst(d, v), f)),
+            Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed(AddImm32(d, s, k), f)),
         }
     }
 
@@ -539,5 +564,21 @@ fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
             out,
         ),
         _ => state::instruction(inst, out),
+    }
+}
+
+/// Helpers for the closure constructors' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Chain, Code};
+
+    /// What the terminator of a [`done`] block returns.
+    pub(crate) const DONE: u32 = 7;
+
+    /// A block of the statements `build` appends, ending in a terminator returning [`DONE`].
+    pub(crate) fn done(build: impl FnOnce(&mut Chain)) -> Code {
+        let mut c = Chain::new();
+        build(&mut c);
+        c.terminator(|_, _| DONE)
     }
 }

@@ -513,25 +513,17 @@ binops! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codegen::testing::{done, DONE};
     use crate::codegen::SIGNAL;
     use crate::exec::Signal;
     use TrapCode::{IntegerDivideByZero, IntegerOverflow, InvalidConversionToInteger};
 
-    /// What the terminating `next` closure returns.
-    const DONE: u32 = 7;
     /// Pre-fills the destination slot, so tests can tell whether it was written.
     const UNTOUCHED: u64 = 0x5A5A_5A5A_5A5A_5A5A;
 
     /// The single place a test context is built (numeric closures never touch memory).
     fn test_ctx(mem: &mut [u8]) -> Ctx {
         Ctx::for_tests(mem)
-    }
-
-    /// A block of the statements `build` appends, ending in a terminator returning `DONE`.
-    fn done(build: impl FnOnce(&mut Chain)) -> Code {
-        let mut c = Chain::new();
-        build(&mut c);
-        c.terminator(|_, _| DONE)
     }
 
     /// Interesting bit patterns for every type; some carry garbage above bit 31, which 32-bit
