@@ -87,8 +87,6 @@ enum Command {
         eager: bool,
         files: Vec<PathBuf>,
     },
-    /// Prints our engine's lowered IR of every function defined in a module (`.wat`/`.wasm`).
-    Ir { file: PathBuf },
     /// Calls exported functions of a module (`.wat` or `.wasm`) with given arguments on both
     /// engines and prints both outcomes, e.g. `run m.wat f i32:1 f64:0x7ff8000000000000 -- g`.
     Run {
@@ -166,39 +164,6 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
-            }
-        }
-        Command::Ir { file } => {
-            let bytes = match std::fs::read(&file)
-                .map_err(|e| e.to_string())
-                .and_then(|b| wat::parse_bytes(&b).map(|w| w.into_owned()).map_err(|e| e.to_string()))
-            {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("{}: {e}", file.display());
-                    return ExitCode::FAILURE;
-                }
-            };
-            let mut config = engine::Config::default();
-            config.keep_ir(true);
-            let engine = engine::Engine::new(&config);
-            match engine::Module::new(&engine, &bytes) {
-                Ok(m) => {
-                    let mut i = 0;
-                    loop {
-                        match m.function_ir(i) {
-                            Some(ir) => println!("func {i}:\n{ir}"),
-                            None if i < m.imports().count() as u32 => {}
-                            None => break,
-                        }
-                        i += 1;
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::FAILURE
-                }
             }
         }
         Command::Run { lazy, file, calls } => {
