@@ -74,8 +74,8 @@ type Drops = Vec<(usize, DropFn)>;
 /// done by the next record's handler before its own work. A copy between slots (or of a
 /// constant) is fused into any next record: copies are the commonest statement in compiled
 /// C, and most are followed by one other statement before the block ends. An `i32` add of an
-/// immediate is fused into the block's terminator: a loop's counter or pointer step right
-/// before its exit test, which then costs one record per iteration instead of two. The fusion
+/// immediate (or two in a row) is fused into the block's terminator: a loop's counter and
+/// pointer steps right before its exit test, which then cost no record of their own. The fusion
 /// works for any record type because the prefixes' shapes are fixed: each closure type gets
 /// prefixed twins when it is monomorphised.
 pub(crate) struct Chain {
@@ -83,6 +83,9 @@ pub(crate) struct Chain {
     drops: Drops,
     /// A statement waiting to be fused into the next record.
     pending: Option<Prefix>,
+    /// How many records were pushed (tests check that fusion happens).
+    #[cfg(test)]
+    records: usize,
 }
 
 /// A statement a record can do before its own work (see [`Chain`]).
@@ -94,6 +97,8 @@ enum Prefix {
     Const(Slot, u64),
     /// `dst = i32.add src k`.
     AddImm32(Slot, Slot, u32),
+    /// Two `AddImm32` in order: a loop stepping both a pointer and a counter.
+    AddImm32Pair(AddImm32, AddImm32),
 }
 
 /// The prefixes as types, so that each prefixed closure is specialised on its prefix.
@@ -108,6 +113,8 @@ struct CopySlot(Slot, Slot);
 struct SetConst(Slot, u64);
 #[derive(Clone, Copy)]
 struct AddImm32(Slot, Slot, u32);
+#[derive(Clone, Copy)]
+struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
 
 // SAFETY (all three): slots named by the translator lie inside the frame.
 impl PrefixOp for CopySlot {
@@ -128,6 +135,14 @@ impl PrefixOp for AddImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
         unsafe { wr(fp, self.0, (rd(fp, self.1) as u32).wrapping_add(self.2) as u64) }
+    }
+}
+
+impl<P: PrefixOp, Q: PrefixOp> PrefixOp for Both<P, Q> {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        self.0.apply(fp);
+        self.1.apply(fp);
     }
 }
 
@@ -160,7 +175,13 @@ impl Chain {
 
     /// An empty chain with room for `words` words of records.
     pub(crate) fn with_capacity(words: usize) -> Chain {
-        Chain { words: Vec::with_capacity(words), drops: Vec::new(), pending: None }
+        Chain {
+            words: Vec::with_capacity(words),
+            drops: Vec::new(),
+            pending: None,
+            #[cfg(test)]
+            records: 0,
+        }
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
@@ -171,6 +192,10 @@ impl Chain {
         unsafe { std::ptr::write(self.words.as_mut_ptr().add(at) as *mut Record<F>, Record { handler, f }) };
         if needs_drop::<F>() {
             self.drops.push((at, drop_record::<F>));
+        }
+        #[cfg(test)]
+        {
+            self.records += 1;
         }
     }
 
@@ -183,7 +208,7 @@ impl Chain {
         };
         match self.pending.take() {
             None => {}
-            Some(add @ Prefix::AddImm32(..)) => self.push_prefix(add),
+            Some(add @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..))) => self.push_prefix(add),
             Some(first) => {
                 // Two copies in a row: one record does both, the first as the second's prefix.
                 self.pending = Some(first);
@@ -199,6 +224,9 @@ impl Chain {
         let add = Prefix::AddImm32(dst, src, k);
         match self.pending {
             None => self.pending = Some(add),
+            Some(Prefix::AddImm32(d, s, j)) => {
+                self.pending = Some(Prefix::AddImm32Pair(AddImm32(d, s, j), AddImm32(dst, src, k)))
+            }
             Some(_) => self.push_prefix(add),
         }
     }
@@ -209,6 +237,7 @@ impl Chain {
             Prefix::Copy(d, s) => self.statement(prefixed(CopySlot(d, s), alone)),
             Prefix::Const(d, v) => self.statement(prefixed(SetConst(d, v), alone)),
             Prefix::AddImm32(d, s, k) => self.statement(prefixed(AddImm32(d, s, k), alone)),
+            Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
         }
     }
 
@@ -219,7 +248,7 @@ impl Chain {
             None => self.push(run_statement::<F>, f),
             Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
-            Some(add @ Prefix::AddImm32(..)) => {
+            Some(add @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..))) => {
                 // Adds are fused into terminators only (fewer closure twins).
                 self.push_prefix(add);
                 self.push(run_statement::<F>, f);
@@ -239,6 +268,7 @@ impl Chain {
             Some(Prefix::Copy(d, s)) => self.finish(prefixed(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.finish(prefixed(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed(AddImm32(d, s, k), f)),
+            Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed(Both(a, b), f)),
         }
     }
 
@@ -246,7 +276,12 @@ impl Chain {
         self.push(run_terminator::<F>, f);
         let words = std::mem::take(&mut self.words).into_boxed_slice();
         let drops = std::mem::take(&mut self.drops).into_boxed_slice();
-        Code { words, drops }
+        Code {
+            words,
+            drops,
+            #[cfg(test)]
+            records: self.records,
+        }
     }
 }
 
@@ -263,6 +298,9 @@ impl Drop for Chain {
 pub(crate) struct Code {
     words: Box<[u64]>,
     drops: Box<[(usize, DropFn)]>,
+    /// How many records the block has, terminator included.
+    #[cfg(test)]
+    pub(crate) records: usize,
 }
 
 // SAFETY: built only by `Chain`, whose records are `Send + Sync`.
@@ -580,5 +618,83 @@ pub(crate) mod testing {
         let mut c = Chain::new();
         build(&mut c);
         c.terminator(|_, _| DONE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{done, DONE};
+    use super::*;
+
+    /// A statement that can become a prefix, for the reference semantics.
+    #[derive(Clone, Copy, Debug)]
+    enum Step {
+        Copy(Slot, Slot),
+        Const(Slot, u64),
+        Add(Slot, Slot, u32),
+    }
+
+    fn apply(frame: &mut [u64], step: Step) {
+        match step {
+            Step::Copy(d, s) => frame[d as usize] = frame[s as usize],
+            Step::Const(d, v) => frame[d as usize] = v,
+            Step::Add(d, s, k) => frame[d as usize] = (frame[s as usize] as u32).wrapping_add(k) as u64,
+        }
+    }
+
+    fn append(c: &mut Chain, step: Step) {
+        match step {
+            Step::Copy(d, s) => c.copy(d, Operand::Slot(s)),
+            Step::Const(d, v) => c.copy(d, Operand::Imm(v)),
+            Step::Add(d, s, k) => c.add_imm32(d, s, k),
+        }
+    }
+
+    /// Every sequence of up to four prefix-able statements, over overlapping slots so that
+    /// reordering or dropping one would show, gives the same frame as doing them in order.
+    #[test]
+    fn fused_prefixes_keep_program_order() {
+        let steps = [
+            Step::Copy(0, 1),
+            Step::Copy(1, 2),
+            Step::Const(2, 0xFFFF_FFFF_0000_0007),
+            Step::Add(1, 1, 8),
+            Step::Add(0, 1, u32::MAX),
+            Step::Add(2, 0, 3),
+        ];
+        let mut seqs: Vec<Vec<Step>> = vec![vec![]];
+        for _ in 0..4 {
+            let longer: Vec<Vec<Step>> = seqs
+                .iter()
+                .filter(|s| s.len() == seqs.last().unwrap().len())
+                .flat_map(|s| steps.iter().map(move |&st| [s.clone(), vec![st]].concat()))
+                .collect();
+            seqs.extend(longer);
+        }
+        for seq in &seqs {
+            let start = [10u64, 0xFFFF_FFFF, 0x1_0000_0020];
+            let mut want = start;
+            seq.iter().for_each(|&st| apply(&mut want, st));
+            let code = done(|c| seq.iter().for_each(|&st| append(c, st)));
+            let mut frame = start;
+            let mut ctx = Ctx::for_tests(&mut []);
+            assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), DONE);
+            assert_eq!(frame, want, "{seq:?}");
+        }
+    }
+
+    /// A loop's latch (a pointer step and a counter step before the exit test) is one record.
+    #[test]
+    fn two_adds_fuse_into_the_terminator() {
+        let code = done(|c| {
+            c.add_imm32(0, 0, 8);
+            c.add_imm32(1, 1, 1);
+        });
+        assert_eq!(code.records, 1);
+        let code = done(|c| {
+            c.copy(2, Operand::Slot(0));
+            c.add_imm32(1, 1, 1);
+        });
+        assert_eq!(code.records, 2, "a copy is fused into the add, the add into the terminator");
     }
 }
