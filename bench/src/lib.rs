@@ -11,6 +11,7 @@
 
 pub mod emscripten_cases;
 pub mod report;
+pub mod shapes;
 pub mod wasmi_host;
 
 use std::path::PathBuf;
@@ -92,7 +93,12 @@ pub struct OursI32 {
 impl OursI32 {
     /// Instantiates `wasm` (eager compilation) and looks up `export`.
     pub fn new(wasm: &[u8], export: &str) -> Self {
-        let e = engine::Engine::default();
+        Self::with_engine(&engine::Engine::default(), wasm, export)
+    }
+
+    /// The same on a given engine (e.g. one profiling blocks).
+    pub fn with_engine(e: &engine::Engine, wasm: &[u8], export: &str) -> Self {
+        let e = e.clone();
         let m = engine::Module::new(&e, wasm).expect("module");
         let mut store = engine::Store::new(&e, ());
         let mut linker = engine::Linker::new(&e);

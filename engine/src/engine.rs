@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) max_call_depth: u32,
     pub(crate) value_stack_slots: usize,
     pub(crate) keep_ir: bool,
+    pub(crate) profile: Option<Arc<crate::profile::BlockProfile>>,
 }
 
 impl Default for Config {
@@ -32,6 +33,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             value_stack_slots: 4 << 20,
             keep_ir: false,
+            profile: None,
         }
     }
 }
@@ -69,6 +71,13 @@ impl Config {
     /// (for tests and tools; off by default).
     pub fn keep_ir(&mut self, keep: bool) -> &mut Self {
         self.keep_ir = keep;
+        self
+    }
+
+    /// Count how often each compiled block runs, into `profile` (for profiling tools; off by
+    /// default, and profiled code runs slower). See [`BlockProfile::counts`](crate::BlockProfile::counts).
+    pub fn profile_blocks(&mut self, profile: Option<Arc<crate::profile::BlockProfile>>) -> &mut Self {
+        self.profile = profile;
         self
     }
 }
@@ -110,6 +119,15 @@ impl Engine {
         let mut sigs = self.inner.sigs.lock().unwrap_or_else(|e| e.into_inner());
         let next = sigs.len() as SigId;
         *sigs.entry(ty.clone()).or_insert(next)
+    }
+
+    /// The counters for a function being compiled, if blocks are profiled.
+    pub(crate) fn profile_counts(
+        &self,
+        func_index: u32,
+        ir: &crate::translate::ir::FuncIr,
+    ) -> Option<Arc<crate::profile::FunctionCounts>> {
+        self.inner.config.profile.as_ref().map(|p| p.register(func_index, ir))
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

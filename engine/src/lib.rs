@@ -29,6 +29,7 @@ pub(crate) mod func;
 pub(crate) mod instance;
 pub(crate) mod linker;
 pub(crate) mod module;
+pub mod profile;
 pub(crate) mod semantics;
 pub(crate) mod store;
 pub(crate) mod translate;
@@ -42,6 +43,7 @@ pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmTy, WasmTyList
 pub use instance::{Extern, Instance};
 pub use linker::Linker;
 pub use module::Module;
+pub use profile::{BlockCount, BlockProfile};
 pub use store::{AsContext, AsContextMut, InterruptHandle, Store, StoreContext, StoreContextMut, StoreLimits};
 pub use types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
 pub use value::{ExternRef, Val};

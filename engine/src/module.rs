@@ -78,6 +78,8 @@ pub(crate) struct Compiled {
 /// A defined function of a module: its signature, and its code once compiled (at load time,
 /// or on the first call in lazy mode).
 pub(crate) struct FuncCode {
+    /// The function's index in the module's function index space.
+    pub index: u32,
     /// Number of parameters.
     pub params: u32,
     /// The signature, for `call_indirect` checks.
@@ -108,7 +110,7 @@ impl FuncCode {
         let compiled = Compiled {
             locals: ir.locals,
             frame_size: ir.frame_size,
-            blocks: codegen::compile(&codegen::Env { module: &m }, &ir),
+            blocks: codegen::compile(&codegen::Env { module: &m }, &ir, m.engine.profile_counts(self.index, &ir)),
         };
         Ok(self.compiled.get_or_init(|| compiled))
     }
@@ -400,7 +402,9 @@ impl Module {
             m.code = m.func_types[first..]
                 .iter()
                 .zip(bodies)
-                .map(|(&ty, body)| FuncCode {
+                .enumerate()
+                .map(|(i, (&ty, body))| FuncCode {
+                    index: (first + i) as u32,
                     params: m.types[ty as usize].params().len() as u32,
                     sig: m.type_sigs[ty as usize],
                     type_index: ty,
@@ -415,8 +419,9 @@ impl Module {
         // which no longer moves.
         let env = codegen::Env { module: &inner };
         for (code, ir) in inner.code.iter().zip(&irs) {
+            let counts = inner.engine.profile_counts(code.index, ir);
             let compiled =
-                Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks: codegen::compile(&env, ir) };
+                Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks: codegen::compile(&env, ir, counts) };
             let _ = code.compiled.set(compiled);
         }
         Ok(Module { inner })

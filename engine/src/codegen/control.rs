@@ -5,7 +5,7 @@ use crate::translate::ir::{Operand, Terminator};
 
 /// Finishes block `out` with its terminator; `target` says how to reach a block (index or
 /// direct tail).
-pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, out: Chain) -> Code {
+pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, mut out: Chain) -> Code {
     match term {
         &Terminator::Jump(t) => numeric::goto(target(t), out),
         &Terminator::Branch { cond, then, els } => numeric::branch(cond, target(then), target(els), out),
@@ -13,10 +13,17 @@ pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, out:
             let targets: Box<[Target]> = targets.iter().map(|&t| target(t)).collect();
             let default = target(*default);
             match *index {
-                Operand::Slot(s) => out.terminator(move |ctx, fp| {
+                Operand::Slot(s) => match out.take_add_into(s) {
+                    Some((src, k)) => out.terminator(move |ctx, fp| {
+                        let i = (unsafe { super::rd(fp, src) } as u32).wrapping_add(k);
+                        unsafe { super::wr(fp, s, i as u64) };
+                        targets.get(i as usize).unwrap_or(&default).go(ctx, fp)
+                    }),
+                    None => out.terminator(move |ctx, fp| {
                     let i = unsafe { super::rd(fp, s) } as u32 as usize;
                     targets.get(i).unwrap_or(&default).go(ctx, fp)
-                }),
+                    }),
+                },
                 imm => out.terminator(move |ctx, fp| {
                     let i = unsafe { operand(fp, imm) } as u32 as usize;
                     targets.get(i).unwrap_or(&default).go(ctx, fp)

@@ -22,6 +22,8 @@ pub(crate) mod state;
 
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
+use crate::profile::FunctionCounts;
+use std::sync::Arc;
 use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
 use std::mem::{align_of, needs_drop, size_of};
 
@@ -231,6 +233,18 @@ impl Chain {
         }
     }
 
+    /// Takes a pending `dst = i32.add src k` whose `dst` is `slot`, for a terminator to do
+    /// it itself and use the sum without reading it back from the frame.
+    pub(crate) fn take_add_into(&mut self, slot: Slot) -> Option<(Slot, u32)> {
+        match self.pending {
+            Some(Prefix::AddImm32(d, src, k)) if d == slot => {
+                self.pending = None;
+                Some((src, k))
+            }
+            _ => None,
+        }
+    }
+
     /// Appends a prefix as a statement of its own (any pending copy fused into it).
     fn push_prefix(&mut self, p: Prefix) {
         match p {
@@ -412,7 +426,9 @@ const THREAD_FORWARD: bool = !cfg!(debug_assertions);
 /// Blocks are compiled last to first so that a jump or branch to a later block can run that
 /// block's code directly (threaded code) instead of returning its index to the driver loop.
 /// Backward edges (loops) always go through the driver, so the native stack stays bounded.
-pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
+///
+/// With `counts`, every block starts with a record counting its entries (block profiling).
+pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCounts>>) -> Box<[Code]> {
     let n = ir.blocks.len();
     let mut compiled: Vec<Option<Code>> = (0..n).map(|_| None).collect();
     for i in (0..n).rev() {
@@ -421,7 +437,15 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr) -> Box<[Code]> {
             Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.entry()),
             _ => Target::Index(t),
         };
-        let body = compile_block(env, b, &target);
+        let mut out = Chain::with_capacity(4 * (b.insts.len() + 1));
+        if let Some(counts) = &counts {
+            let counts = counts.clone();
+            out.statement(move |_, _| {
+                counts.hit(i);
+                CONTINUE
+            });
+        }
+        let body = compile_block(env, b, &target, out);
         let code = if b.term.successors().any(|s| s == i as u32) {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
@@ -556,10 +580,10 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
     groups
 }
 
-fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target) -> Code {
-    // Most records take two to four words: reserving for four saves regrowing the buffer
-    // (the surplus is returned when the chain is finished).
-    let mut out = Chain::with_capacity(4 * (b.insts.len() + 1));
+/// Appends block `b` to `out` (whose buffer was reserved with room for four words per
+/// instruction: most records take two to four, and the surplus is returned when the chain is
+/// finished).
+fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target, mut out: Chain) -> Code {
     for g in group(&b.insts) {
         let out = &mut out;
         match g {
