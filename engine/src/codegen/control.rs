@@ -1,6 +1,6 @@
 //! Terminator closures: jumps, fused branches, `br_table`, return and trap.
 
-use super::{numeric, operand, Chain, Code, Target, RETURN};
+use super::{numeric, operand, with_src, Chain, Code, Src, Target, RETURN};
 use crate::translate::ir::{Operand, Terminator};
 
 /// Finishes block `out` with its terminator; `target` says how to reach a block (index or
@@ -13,17 +13,10 @@ pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, mut 
             let targets: Box<[Target]> = targets.iter().map(|&t| target(t)).collect();
             let default = target(*default);
             match *index {
-                Operand::Slot(s) => match out.take_add_into(s) {
-                    Some((src, k)) => out.terminator(move |ctx, fp| {
-                        let i = (unsafe { super::rd(fp, src) } as u32).wrapping_add(k);
-                        unsafe { super::wr(fp, s, i as u64) };
-                        targets.get(i as usize).unwrap_or(&default).go(ctx, fp)
-                    }),
-                    None => out.terminator(move |ctx, fp| {
-                    let i = unsafe { super::rd(fp, s) } as u32 as usize;
+                Operand::Slot(s) => with_src!(out, s, |src| out.terminator(move |ctx, fp| {
+                    let i = unsafe { src.get(fp) } as u32 as usize;
                     targets.get(i).unwrap_or(&default).go(ctx, fp)
-                    }),
-                },
+                })),
                 imm => out.terminator(move |ctx, fp| {
                     let i = unsafe { operand(fp, imm) } as u32 as usize;
                     targets.get(i).unwrap_or(&default).go(ctx, fp)

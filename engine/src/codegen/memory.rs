@@ -10,7 +10,7 @@
 //! immediate; for stores also value slot or immediate) gets its own closure with immediates
 //! pre-decoded. Accesses use unaligned reads/writes because Wasm allows any alignment.
 
-use super::{rd, wr, Chain, CONTINUE};
+use super::{rd, with_src, wr, Chain, Forward, FromSlot, Src, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{LoadOp, Operand, Slot, StoreOp};
@@ -60,14 +60,14 @@ fn ld<T: Copy + 'static>(
     // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
     match addr {
-        Operand::Slot(a) => out.statement(move |ctx, fp| {
-            let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
+        Operand::Slot(a) => with_src!(out, a, |a| out.statement(move |ctx, fp| {
+            let ea = unsafe { a.get(fp) } as u32 as u64 + offset;
             let Some(p) = host::<T>(ctx, ea) else {
                 return ctx.trap(TrapCode::MemoryOutOfBounds);
             };
             unsafe { wr(fp, dst, ext(p.read_unaligned())) };
             CONTINUE
-        }),
+        })),
         Operand::Imm(a) => {
             let ea = a as u32 as u64 + offset;
             out.statement(move |ctx, fp| {
@@ -88,14 +88,12 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
     // SAFETY (all closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
     match (addr, value) {
-        (Operand::Slot(a), Operand::Slot(v)) => out.statement(move |ctx, fp| {
-            let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
-            let Some(p) = host::<T>(ctx, ea) else {
-                return ctx.trap(TrapCode::MemoryOutOfBounds);
-            };
-            unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
-            CONTINUE
-        }),
+        // The address or else the value may come from the statement before (`with_src!`).
+        (Operand::Slot(a), Operand::Slot(v)) => match out.take_forward(a) {
+            Some(Forward::Add(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            Some(Forward::And(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            None => with_src!(out, v, |v| st_slots::<T>(FromSlot(a), v, offset, out)),
+        },
         (Operand::Slot(a), Operand::Imm(v)) => {
             let v = T::wrap(v);
             out.statement(move |ctx, fp| {
@@ -128,6 +126,21 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
             })
         }
     }
+}
+
+/// `mem[a + offset] = v as T` for slot operands; `a` is got before `v` (the address is
+/// checked first, as in [`st`]'s other shapes).
+fn st_slots<T: Word>(a: impl Src, v: impl Src, offset: u64, out: &mut Chain) {
+    // SAFETY: slots named by the translator lie inside the frame, and `host` only returns
+    // pointers to in-bounds bytes, which may be unaligned.
+    out.statement(move |ctx, fp| {
+        let ea = unsafe { a.get(fp) } as u32 as u64 + offset;
+        let Some(p) = host::<T>(ctx, ea) else {
+            return ctx.trap(TrapCode::MemoryOutOfBounds);
+        };
+        unsafe { p.write_unaligned(T::wrap(v.get(fp))) };
+        CONTINUE
+    })
 }
 
 /// `dst = op [addr + offset]`, sign- or zero-extended per the operator into the slot encoding

@@ -101,6 +101,8 @@ enum Prefix {
     AddImm32(Slot, Slot, u32),
     /// Two `AddImm32` in order: a loop stepping both a pointer and a counter.
     AddImm32Pair(AddImm32, AddImm32),
+    /// `dst = i32.and src k`: only fused into a record that reads `dst` (see [`Src`]).
+    AndImm32(Slot, Slot, u32),
 }
 
 /// The prefixes as types, so that each prefixed closure is specialised on its prefix.
@@ -115,6 +117,8 @@ struct CopySlot(Slot, Slot);
 struct SetConst(Slot, u64);
 #[derive(Clone, Copy)]
 struct AddImm32(Slot, Slot, u32);
+#[derive(Clone, Copy)]
+struct AndImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
 struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
 
@@ -137,6 +141,13 @@ impl PrefixOp for AddImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
         unsafe { wr(fp, self.0, (rd(fp, self.1) as u32).wrapping_add(self.2) as u64) }
+    }
+}
+
+impl PrefixOp for AndImm32 {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        unsafe { wr(fp, self.0, (rd(fp, self.1) as u32 & self.2) as u64) }
     }
 }
 
@@ -164,6 +175,81 @@ fn prefixed<P: PrefixOp, F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'stati
 fn alone(_: &mut Ctx, _: *mut u64) -> u32 {
     CONTINUE
 }
+
+/// Where a record gets an `i32` operand: from its slot, or computed by the record itself from
+/// the statement just before it, which it also performs (writing its destination, which may
+/// be read later). Computing it in place keeps the value in a register: reading it back from
+/// the frame would put a store-to-load forwarding delay on the path to the record's branch or
+/// memory access. See [`Chain::take_forward`] and [`with_src`].
+pub(crate) trait Src: Copy + Send + Sync + 'static {
+    /// The operand's bits (zero-extended), after doing the fused statement if any.
+    ///
+    /// # Safety
+    /// The slots must lie inside the frame `fp`.
+    unsafe fn get(self, fp: *mut u64) -> u64;
+}
+
+/// The operand is read from its slot.
+#[derive(Clone, Copy)]
+pub(crate) struct FromSlot(pub Slot);
+
+impl Src for FromSlot {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64) -> u64 {
+        rd(fp, self.0)
+    }
+}
+
+/// The operand is `dst = i32.add src k`, done here.
+#[derive(Clone, Copy)]
+pub(crate) struct AddThen(AddImm32);
+
+impl Src for AddThen {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64) -> u64 {
+        let AddImm32(dst, src, k) = self.0;
+        let v = (rd(fp, src) as u32).wrapping_add(k) as u64;
+        wr(fp, dst, v);
+        v
+    }
+}
+
+/// The operand is `dst = i32.and src k`, done here.
+#[derive(Clone, Copy)]
+pub(crate) struct AndThen(AndImm32);
+
+impl Src for AndThen {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64) -> u64 {
+        let AndImm32(dst, src, k) = self.0;
+        let v = (rd(fp, src) as u32 & k) as u64;
+        wr(fp, dst, v);
+        v
+    }
+}
+
+/// A statement a record can take over to compute its operand (see [`Src`]).
+pub(crate) enum Forward {
+    Add(AddThen),
+    And(AndThen),
+}
+
+/// Evaluates `$body` with `$s` bound to a [`Src`] for slot `$slot`: the pending statement
+/// writing it when there is one (taken from chain `$out`), else the slot itself. `$body` is
+/// monomorphised once per source kind.
+macro_rules! with_src {
+    ($out:expr, $slot:expr, |$s:ident| $body:expr) => {
+        match $out.take_forward($slot) {
+            Some($crate::codegen::Forward::Add($s)) => $body,
+            Some($crate::codegen::Forward::And($s)) => $body,
+            None => {
+                let $s = $crate::codegen::FromSlot($slot);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_src;
 
 // SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
 unsafe impl Send for Chain {}
@@ -210,7 +296,7 @@ impl Chain {
         };
         match self.pending.take() {
             None => {}
-            Some(add @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..))) => self.push_prefix(add),
+            Some(op @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..) | Prefix::AndImm32(..))) => self.push_prefix(op),
             Some(first) => {
                 // Two copies in a row: one record does both, the first as the second's prefix.
                 self.pending = Some(first);
@@ -233,16 +319,25 @@ impl Chain {
         }
     }
 
-    /// Takes a pending `dst = i32.add src k` whose `dst` is `slot`, for a terminator to do
-    /// it itself and use the sum without reading it back from the frame.
-    pub(crate) fn take_add_into(&mut self, slot: Slot) -> Option<(Slot, u32)> {
-        match self.pending {
-            Some(Prefix::AddImm32(d, src, k)) if d == slot => {
-                self.pending = None;
-                Some((src, k))
-            }
-            _ => None,
+    /// Takes the pending statement if it is an `i32` add or and of an immediate writing
+    /// `slot`, for the next record to do itself as the source of that operand (see [`Src`]).
+    pub(crate) fn take_forward(&mut self, slot: Slot) -> Option<Forward> {
+        let f = match self.pending {
+            Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddThen(AddImm32(d, src, k))),
+            Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndThen(AndImm32(d, src, k))),
+            _ => return None,
+        };
+        self.pending = None;
+        Some(f)
+    }
+
+    /// Appends `dst = i32.and src k`; it is held back in case the next record reads `dst`
+    /// and can do it itself (see [`Src`]), else it is a statement.
+    pub(crate) fn and_imm32(&mut self, dst: Slot, src: Slot, k: u32) {
+        if let Some(p) = self.pending.take() {
+            self.push_prefix(p);
         }
+        self.pending = Some(Prefix::AndImm32(dst, src, k));
     }
 
     /// Appends a prefix as a statement of its own (any pending copy fused into it).
@@ -252,6 +347,7 @@ impl Chain {
             Prefix::Const(d, v) => self.statement(prefixed(SetConst(d, v), alone)),
             Prefix::AddImm32(d, s, k) => self.statement(prefixed(AddImm32(d, s, k), alone)),
             Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
+            Prefix::AndImm32(d, s, k) => self.statement(prefixed(AndImm32(d, s, k), alone)),
         }
     }
 
@@ -262,9 +358,10 @@ impl Chain {
             None => self.push(run_statement::<F>, f),
             Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
-            Some(add @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..))) => {
-                // Adds are fused into terminators only (fewer closure twins).
-                self.push_prefix(add);
+            Some(op @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..) | Prefix::AndImm32(..))) => {
+                // Adds are fused into terminators only (fewer closure twins), ands only into
+                // records that take them over as an operand's source.
+                self.push_prefix(op);
                 self.push(run_statement::<F>, f);
             }
         }
@@ -283,6 +380,10 @@ impl Chain {
             Some(Prefix::Const(d, v)) => self.finish(prefixed(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed(AddImm32(d, s, k), f)),
             Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed(Both(a, b), f)),
+            Some(and @ Prefix::AndImm32(..)) => {
+                self.push_prefix(and);
+                self.finish(f)
+            }
         }
     }
 
@@ -612,6 +713,10 @@ fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
         Inst::Binary { op: BinOp::I32Sub, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) } => {
             out.add_imm32(dst, a, (k as u32).wrapping_neg())
         }
+        Inst::Binary { op: BinOp::I32And, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) }
+        | Inst::Binary { op: BinOp::I32And, dst, lhs: Operand::Imm(k), rhs: Operand::Slot(a) } => {
+            out.and_imm32(dst, a, k as u32)
+        }
         Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, out),
         Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, out),
         Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, out),
@@ -720,5 +825,90 @@ mod tests {
             c.add_imm32(1, 1, 1);
         });
         assert_eq!(code.records, 2, "a copy is fused into the add, the add into the terminator");
+    }
+
+    /// A record taking over the add or and before it (`Src`) computes the same operand and
+    /// still writes the statement's destination, for every consumer shape that does it.
+    #[test]
+    fn forwarded_operands_match_the_statements_they_replace() {
+        use crate::translate::ir::{BinOp, Cond};
+        let mut mem = [0u8; 64];
+        mem[12..16].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        // Each case: (fused add or and, consumer) and the expected terminator result and slots.
+        type Build = fn(&mut Chain);
+        let producers: [(&str, Build, fn(u64) -> u64); 2] = [
+            ("add", |c| c.add_imm32(1, 0, 4), |x| (x as u32).wrapping_add(4) as u64),
+            ("and", |c| c.and_imm32(1, 0, 0xC), |x| x & 0xC),
+        ];
+        for (name, produce, eval) in producers {
+            for x in [0u64, 3, 8, 12, 0xFFFF_FFFC] {
+                let v = eval(x);
+                let taken = |t: bool| if t { 10 } else { 20 };
+                type Consumer = fn(Chain) -> Code;
+                let consumers: [(Consumer, u32); 5] = [
+                    (|c| numeric::branch(Cond::NonZero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c), taken(v != 0)),
+                    (|c| numeric::branch(Cond::Zero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c), taken(v == 0)),
+                    (
+                        |c| numeric::branch(Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Imm(8)), Target::Index(10), Target::Index(20), c),
+                        taken(v < 8),
+                    ),
+                    (
+                        |c| numeric::branch(Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Slot(0)), Target::Index(10), Target::Index(20), c),
+                        taken((v as u32) < (x as u32)),
+                    ),
+                    (
+                        |c| numeric::branch(Cond::Compare(BinOp::I32GtU, Operand::Imm(8), Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        taken(8 > v as u32),
+                    ),
+                ];
+                for (i, (consume, want)) in consumers.into_iter().enumerate() {
+                    let mut c = Chain::new();
+                    produce(&mut c);
+                    let code = consume(c);
+                    assert_eq!(code.records, 1, "{name} is done by consumer {i}");
+                    let mut frame = [x, 0x5A5A, 0];
+                    let mut ctx = Ctx::for_tests(&mut mem);
+                    assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), want, "{name} x={x} consumer {i}");
+                    assert_eq!(frame, [x, v, 0], "{name} x={x} consumer {i}");
+                }
+                // A load and a store through the computed address, a store of the computed value.
+                let in_bounds = v + 4 <= mem.len() as u64;
+                let code = done(|c| {
+                    produce(c);
+                    memory::load(crate::translate::ir::LoadOp::I32Load8U, 2, Operand::Slot(1), 0, c);
+                });
+                assert_eq!(code.records, 2);
+                let mut frame = [x, 0x5A5A, 0];
+                let mut ctx = Ctx::for_tests(&mut mem);
+                let r = code.call(&mut ctx, frame.as_mut_ptr());
+                assert_eq!(frame[1], v);
+                if v < mem.len() as u64 {
+                    assert_eq!((r, frame[2]), (DONE, mem[v as usize] as u64), "{name} x={x}");
+                } else {
+                    assert_eq!(r, SIGNAL, "{name} x={x}");
+                }
+                for value_first in [false, true] {
+                    let mut m = mem;
+                    let code = done(|c| {
+                        produce(c);
+                        let (addr, value) = if value_first { (2, 1) } else { (1, 2) };
+                        memory::store(crate::translate::ir::StoreOp::I32Store, Operand::Slot(addr), Operand::Slot(value), 0, c);
+                    });
+                    assert_eq!(code.records, 2);
+                    let mut frame = [x, 0x5A5A, if value_first { 16 } else { 0xABCD }];
+                    let mut ctx = Ctx::for_tests(&mut m);
+                    let r = code.call(&mut ctx, frame.as_mut_ptr());
+                    if value_first {
+                        assert_eq!((r, frame[1]), (DONE, v));
+                        assert_eq!(u32::from_le_bytes(m[16..20].try_into().unwrap()) as u64, v);
+                    } else if in_bounds {
+                        assert_eq!((r, frame[1]), (DONE, v));
+                        assert_eq!(u32::from_le_bytes(m[v as usize..v as usize + 4].try_into().unwrap()), 0xABCD);
+                    } else {
+                        assert_eq!(r, SIGNAL);
+                    }
+                }
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@
 //! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
 //! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
 
-use super::{rd, wr, Chain, Code, Target, CONTINUE};
+use super::{rd, with_src, wr, Chain, Code, Src, Target, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::semantics as s;
@@ -227,21 +227,26 @@ fn br_cmp<A: Val>(
     rhs: Operand,
     then: Target,
     els: Target,
-    out: Chain,
+    mut out: Chain,
 ) -> Code {
+    // A slot operand written by the statement just before comes from that statement, done
+    // here (`with_src!`): the loop counter of `i += 1; if i < n`, the tag of `t & 7 == 1`.
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => out.terminator(move |ctx, fp| {
-            let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
+        (Operand::Slot(a), Operand::Slot(b)) => with_src!(out, a, |a| out.terminator(move |ctx, fp| {
+            let a = unsafe { a.get(fp) };
+            let b = unsafe { rd(fp, b) };
             pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
-        }),
+        })),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            out.terminator(move |ctx, fp| pick(f(A::decode(unsafe { rd(fp, a) }), b) != 0, &then, &els, ctx, fp))
+            with_src!(out, a, |a| out
+                .terminator(move |ctx, fp| pick(f(A::decode(unsafe { a.get(fp) }), b) != 0, &then, &els, ctx, fp)))
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            out.terminator(move |ctx, fp| pick(f(a, A::decode(unsafe { rd(fp, b) })) != 0, &then, &els, ctx, fp))
+            with_src!(out, b, |b| out
+                .terminator(move |ctx, fp| pick(f(a, A::decode(unsafe { b.get(fp) })) != 0, &then, &els, ctx, fp)))
         }
         (Operand::Imm(a), Operand::Imm(b)) => goto(if f(A::decode(a), A::decode(b)) != 0 { then } else { els }, out),
     }
@@ -358,19 +363,17 @@ pub(crate) fn select(dst: Slot, cond: Operand, a: Operand, b: Operand, out: &mut
 }
 
 /// The two-way branch terminator: continues at `then` when `cond` holds, else at `els`.
-pub(crate) fn branch(cond: Cond, then: Target, els: Target, out: Chain) -> Code {
+pub(crate) fn branch(cond: Cond, then: Target, els: Target, mut out: Chain) -> Code {
     let may_trap = matches!(cond, Cond::Compare(op, ..) if op.can_trap());
     if then == els && !may_trap {
         return goto(then, out);
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
-        Cond::NonZero(Operand::Slot(s)) => {
-            out.terminator(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 != 0, &then, &els, ctx, fp))
-        }
-        Cond::Zero(Operand::Slot(s)) => {
-            out.terminator(move |ctx, fp| pick(unsafe { rd(fp, s) } as u32 == 0, &then, &els, ctx, fp))
-        }
+        Cond::NonZero(Operand::Slot(s)) => with_src!(out, s, |s| out
+            .terminator(move |ctx, fp| pick(unsafe { s.get(fp) } as u32 != 0, &then, &els, ctx, fp))),
+        Cond::Zero(Operand::Slot(s)) => with_src!(out, s, |s| out
+            .terminator(move |ctx, fp| pick(unsafe { s.get(fp) } as u32 == 0, &then, &els, ctx, fp))),
         Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }, out),
         Cond::Zero(Operand::Imm(v)) => goto(if v as u32 == 0 { then } else { els }, out),
         Cond::Compare(op, a, b) => {
