@@ -5,11 +5,15 @@
 use engine::{Config, Engine, Module};
 
 fn lower(wat: &str) -> String {
+    lower_func(wat, 0)
+}
+
+fn lower_func(wat: &str, func: u32) -> String {
     let mut config = Config::default();
     config.keep_ir(true);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    module.function_ir(0).unwrap()
+    module.function_ir(func).unwrap()
 }
 
 fn assert_lowers_to(wat: &str, expected: &str) {
@@ -92,4 +96,54 @@ fn recursive_fib_returns_without_join_copies() {
            s0 = i32.add s1 s2
            return",
     );
+}
+
+#[test]
+fn branches_on_known_constants_go_straight_to_their_target() {
+    // Each arm sets the "label" local the br_table then dispatches on (relooped C does this):
+    // both arms jump to their case directly, and the dispatch block is gone.
+    assert_lowers_to(
+        "(module (func (param i32) (result i32) (local i32)
+            local.get 0
+            if i32.const 1 local.set 1 else i32.const 0 local.set 1 end
+            block block block
+              local.get 1 br_table 0 1 2
+            end i32.const 10 return
+            end i32.const 20 return
+            end i32.const 30))",
+        "params 1 locals 1 frame 3
+         b0:
+           if s0 != 0 then b1 else b2
+         b1:
+           s1 = #1
+           jump b4
+         b2:
+           s1 = #0
+           jump b3
+         b3:
+           s0 = #10
+           return
+         b4:
+           s0 = #20
+           return",
+    );
+}
+
+#[test]
+fn known_branches_see_through_copies_and_not_past_other_writes() {
+    // The label reaches the branch through a copy; a later call may change the other one.
+    let ir = lower_func(
+        "(module (func $f (result i32) i32.const 5) (func (param i32) (result i32) (local i32 i32)
+            i32.const 7 local.set 1
+            local.get 1 local.set 2
+            local.get 2 i32.const 7 i32.eq
+            if (result i32) i32.const 1 else i32.const 2 end
+            drop
+            i32.const 3 local.set 1
+            call $f local.set 1
+            local.get 1 i32.const 3 i32.eq
+            if (result i32) i32.const 4 else i32.const 6 end))",
+        1,
+    );
+    assert_eq!(ir.matches("if ").count(), 1, "only the compare after the call remains:\n{ir}");
 }

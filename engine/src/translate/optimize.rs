@@ -5,6 +5,9 @@
 //! without any global analysis:
 //! - **jump threading**: a branch to an empty block that just jumps goes to its target;
 //! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it;
+//! - **known branches**: a branch on a slot the block (or its predecessor, through a small
+//!   block) has just set to a constant goes straight to its target: the `label = 2; goto
+//!   dispatch; dispatch: switch (label)` shape that relooped C code is full of;
 //! - **terminator hoisting**: a jump to a block that is only a branch takes that branch
 //!   itself (a loop header test, say), saving one block dispatch;
 //! - **block merging**: a jump to a block with no other predecessor appends that block;
@@ -14,6 +17,7 @@
 //!   of its dead result writes the copy's destination directly, and dead pure writes go.
 
 use super::ir::*;
+use crate::codegen::numeric::fold_binary;
 
 /// Largest returning block (in instructions) that is duplicated into its predecessors.
 const TAIL_DUP_LIMIT: usize = 3;
@@ -23,6 +27,10 @@ pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
     thread_jumps(ir);
     duplicate_return_tails(ir);
     hoist_lone_terminators(ir);
+    merge_single_predecessor_blocks(ir);
+    // After merging, which gathers the constant writes of a chain of blocks into one; the
+    // blocks whose other predecessors it removed then merge too.
+    fold_known_branches(ir);
     merge_single_predecessor_blocks(ir);
     for b in &mut ir.blocks {
         if b.term == Terminator::Return {
@@ -123,6 +131,76 @@ fn thread_jumps(ir: &mut FuncIr) {
             Terminator::Return | Terminator::Trap(_) => {}
         }
         ir.blocks[i].term = term;
+    }
+}
+
+/// Largest block (in instructions) a predecessor copies to skip its known branch.
+const KNOWN_BRANCH_DUP_LIMIT: usize = 2;
+/// How many such blocks one predecessor may skip in a row.
+const KNOWN_BRANCH_CHAIN: usize = 4;
+
+/// The constant `slot` holds after `parts` run in order, if a copy of an immediate (possibly
+/// through other copies) set it last; `None` if unknown.
+fn constant_after(parts: &[&[Inst]], mut slot: Slot) -> Option<u64> {
+    for inst in parts.iter().rev().flat_map(|p| p.iter().rev()) {
+        match *inst {
+            Inst::Copy { dst, src } if dst == slot => match src {
+                Operand::Imm(v) => return Some(v),
+                Operand::Slot(s) => slot = s,
+            },
+            Inst::Store { .. } | Inst::GlobalSet { .. } => {}
+            _ => match inst.single_dst() {
+                Some(d) if d != slot => {}
+                // Written by something else, or by a call that may write any slot.
+                _ => return None,
+            },
+        }
+    }
+    None
+}
+
+/// Where `term` goes after `parts` run, if constants decide it.
+fn known_target(term: &Terminator, parts: &[&[Inst]]) -> Option<BlockId> {
+    let value = |o: Operand| match o {
+        Operand::Imm(v) => Some(v),
+        Operand::Slot(s) => constant_after(parts, s),
+    };
+    match *term {
+        Terminator::Branch { cond, then, els } => {
+            let taken = match cond {
+                Cond::NonZero(o) => value(o)? as u32 != 0,
+                Cond::Zero(o) => value(o)? as u32 == 0,
+                Cond::Compare(op, a, b) => fold_binary(op, value(a)?, value(b)?)? as u32 != 0,
+            };
+            Some(if taken { then } else { els })
+        }
+        Terminator::Table { index, ref targets, default } => {
+            Some(*targets.get(value(index)? as u32 as usize).unwrap_or(&default))
+        }
+        _ => None,
+    }
+}
+
+fn fold_known_branches(ir: &mut FuncIr) {
+    for i in 0..ir.blocks.len() {
+        if let Some(t) = known_target(&ir.blocks[i].term, &[&ir.blocks[i].insts]) {
+            ir.blocks[i].term = Terminator::Jump(t);
+        }
+        for _ in 0..KNOWN_BRANCH_CHAIN {
+            let Terminator::Jump(t) = ir.blocks[i].term else { break };
+            let next = &ir.blocks[t as usize];
+            if t as usize == i
+                || next.insts.len() > KNOWN_BRANCH_DUP_LIMIT
+                || !matches!(next.term, Terminator::Branch { .. } | Terminator::Table { .. })
+            {
+                break;
+            }
+            let Some(u) = known_target(&next.term, &[&ir.blocks[i].insts, &next.insts]) else { break };
+            let insts = next.insts.clone();
+            let b = &mut ir.blocks[i];
+            b.insts.extend(insts);
+            b.term = Terminator::Jump(u);
+        }
     }
 }
 
