@@ -1,6 +1,6 @@
 //! Terminator closures: jumps, fused branches, `br_table`, return and trap.
 
-use super::{numeric, operand, with_src, Chain, Code, Src, Target, RETURN};
+use super::{numeric, operand, with_term_src, Chain, Code, Target, TermSrc, RETURN, SIGNAL};
 use crate::translate::ir::{Operand, Terminator};
 
 /// Finishes block `out` with its terminator; `target` says how to reach a block (index or
@@ -13,9 +13,9 @@ pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, mut 
             let targets: Box<[Target]> = targets.iter().map(|&t| target(t)).collect();
             let default = target(*default);
             match *index {
-                Operand::Slot(s) => with_src!(out, s, |src| out.terminator(move |ctx, fp| {
-                    let i = unsafe { src.get(fp) } as u32 as usize;
-                    targets.get(i).unwrap_or(&default).go(ctx, fp)
+                Operand::Slot(s) => with_term_src!(out, s, |src| out.terminator(move |ctx, fp| {
+                    let Some(i) = (unsafe { src.fetch(ctx, fp) }) else { return SIGNAL };
+                    targets.get(i as u32 as usize).unwrap_or(&default).go(ctx, fp)
                 })),
                 imm => out.terminator(move |ctx, fp| {
                     let i = unsafe { operand(fp, imm) } as u32 as usize;

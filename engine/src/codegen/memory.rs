@@ -10,7 +10,7 @@
 //! immediate; for stores also value slot or immediate) gets its own closure with immediates
 //! pre-decoded. Accesses use unaligned reads/writes because Wasm allows any alignment.
 
-use super::{rd, with_src, wr, Chain, Forward, FromSlot, Src, CONTINUE};
+use super::{rd, with_src, wr, Chain, Forward, FromSlot, LoadThen, LoadWidth, Src, TermSrc, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{LoadOp, Operand, Slot, StoreOp};
@@ -143,10 +143,41 @@ fn st_slots<T: Word>(a: impl Src, v: impl Src, offset: u64, out: &mut Chain) {
     })
 }
 
+/// Pushes a held-back load (see [`super::Prefix::Load`]) as a statement of its own.
+pub(super) fn push_load(l: super::LoadZx, out: &mut Chain) {
+    let (dst, addr, offset) = (l.dst, Operand::Slot(l.addr), l.offset as u64);
+    match l.width {
+        LoadWidth::U8 => ld(|v: u8| v as u64, dst, addr, offset, out),
+        LoadWidth::U32 => ld(|v: u32| v as u64, dst, addr, offset, out),
+    }
+}
+
+impl<T: Copy + Into<u64> + 'static> TermSrc for LoadThen<T> {
+    #[inline(always)]
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64> {
+        let ea = rd(fp, self.addr) as u32 as u64 + self.offset as u64;
+        let Some(p) = host::<T>(ctx, ea) else {
+            ctx.trap(TrapCode::MemoryOutOfBounds);
+            return None;
+        };
+        // SAFETY: `host` only returns pointers to in-bounds bytes, which may be unaligned.
+        let v: u64 = p.read_unaligned().into();
+        wr(fp, self.dst, v);
+        Some(v)
+    }
+}
+
 /// `dst = op [addr + offset]`, sign- or zero-extended per the operator into the slot encoding
 /// (i32 results zero-extended to 64 bits even when sign-extended to 32).
 pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut Chain) {
     match op {
+        // A zero-extending i32 load the block's terminator may read is held back, for the
+        // terminator to do it (unless its address comes from the statement just before).
+        LoadOp::I32Load | LoadOp::I32Load8U if matches!(addr, Operand::Slot(a) if !out.has_forward(a)) && offset <= u32::MAX as u64 => {
+            let Operand::Slot(a) = addr else { unreachable!("matched a slot") };
+            let width = if op == LoadOp::I32Load { LoadWidth::U32 } else { LoadWidth::U8 };
+            out.load_zx(super::LoadZx { width, dst, addr: a, offset: offset as u32 })
+        }
         LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => ld(|v: u32| v as u64, dst, addr, offset, out),
         LoadOp::I64Load | LoadOp::F64Load => ld(|v: u64| v, dst, addr, offset, out),
         LoadOp::I32Load8S => ld(|v: i8| v as i32 as u32 as u64, dst, addr, offset, out),

@@ -103,6 +103,30 @@ enum Prefix {
     AddImm32Pair(AddImm32, AddImm32),
     /// `dst = i32.and src k`: only fused into a record that reads `dst` (see [`Src`]).
     AndImm32(Slot, Slot, u32),
+    /// A zero-extending `i32` load: only fused into a terminator that reads `dst` (see
+    /// [`TermSrc`]), else it is a statement.
+    Load(LoadZx),
+    /// A load, then an add of an immediate to its result: the shape of an interpreter's
+    /// dispatch on an opcode byte (`op = *pc; switch (op - 1)`).
+    LoadAdd(LoadZx, AddImm32),
+}
+
+/// A zero-extending `i32` load held back as a [`Prefix`].
+#[derive(Clone, Copy)]
+pub(crate) struct LoadZx {
+    pub width: LoadWidth,
+    pub dst: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+}
+
+/// The loads a terminator can take over.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadWidth {
+    /// `i32.load8_u`.
+    U8,
+    /// `i32.load`.
+    U32,
 }
 
 /// The prefixes as types, so that each prefixed closure is specialised on its prefix.
@@ -116,7 +140,7 @@ struct CopySlot(Slot, Slot);
 #[derive(Clone, Copy)]
 struct SetConst(Slot, u64);
 #[derive(Clone, Copy)]
-struct AddImm32(Slot, Slot, u32);
+pub(crate) struct AddImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
 struct AndImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
@@ -251,6 +275,84 @@ macro_rules! with_src {
 }
 pub(crate) use with_src;
 
+/// A terminator's operand source: any [`Src`], or also a load (or a load and an add) done by
+/// the terminator itself, which may trap. Only terminators take loads over: there the
+/// loaded value feeds a branch, whose direction the processor can only confirm once the
+/// value is in, so every cycle on the way counts when it guessed wrong.
+pub(crate) trait TermSrc: Copy + Send + Sync + 'static {
+    /// The operand's bits, or `None` after recording a trap in `ctx`.
+    ///
+    /// # Safety
+    /// The slots must lie inside the frame `fp`.
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64>;
+}
+
+impl<S: Src> TermSrc for S {
+    #[inline(always)]
+    unsafe fn fetch(self, _: &mut Ctx, fp: *mut u64) -> Option<u64> {
+        Some(self.get(fp))
+    }
+}
+
+/// A load done by the terminator (see [`TermSrc`]); `T` is the loaded word.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadThen<T> {
+    pub dst: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+    pub word: std::marker::PhantomData<fn() -> T>,
+}
+
+/// A load and then `add.dst = i32.add load.dst k`, done by the terminator.
+#[derive(Clone, Copy)]
+pub(crate) struct LoadAddThen<T> {
+    pub load: LoadThen<T>,
+    pub add: AddImm32,
+}
+
+impl<T: Copy + Into<u64> + 'static> TermSrc for LoadAddThen<T>
+where
+    LoadThen<T>: TermSrc,
+{
+    #[inline(always)]
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64> {
+        let v = self.load.fetch(ctx, fp)?;
+        let AddImm32(dst, _, k) = self.add;
+        let r = (v as u32).wrapping_add(k) as u64;
+        wr(fp, dst, r);
+        Some(r)
+    }
+}
+
+/// What a terminator can take over to compute its operand.
+pub(crate) enum TermForward {
+    Src(Forward),
+    Load8(LoadThen<u8>),
+    Load32(LoadThen<u32>),
+    Load8Add(LoadAddThen<u8>),
+    Load32Add(LoadAddThen<u32>),
+}
+
+/// [`with_src`] for terminators: `$s` is a [`TermSrc`], which may also be a load.
+macro_rules! with_term_src {
+    ($out:expr, $slot:expr, |$s:ident| $body:expr) => {{
+        use $crate::codegen::{Forward, TermForward};
+        match $out.take_term_forward($slot) {
+            Some(TermForward::Src(Forward::Add($s))) => $body,
+            Some(TermForward::Src(Forward::And($s))) => $body,
+            Some(TermForward::Load8($s)) => $body,
+            Some(TermForward::Load32($s)) => $body,
+            Some(TermForward::Load8Add($s)) => $body,
+            Some(TermForward::Load32Add($s)) => $body,
+            None => {
+                let $s = $crate::codegen::FromSlot($slot);
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_term_src;
+
 // SAFETY: `Chain::push` only accepts `Send + Sync` closures, which the chain owns.
 unsafe impl Send for Chain {}
 unsafe impl Sync for Chain {}
@@ -296,7 +398,13 @@ impl Chain {
         };
         match self.pending.take() {
             None => {}
-            Some(op @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..) | Prefix::AndImm32(..))) => self.push_prefix(op),
+            Some(
+                op @ (Prefix::AddImm32(..)
+                | Prefix::AddImm32Pair(..)
+                | Prefix::AndImm32(..)
+                | Prefix::Load(..)
+                | Prefix::LoadAdd(..)),
+            ) => self.push_prefix(op),
             Some(first) => {
                 // Two copies in a row: one record does both, the first as the second's prefix.
                 self.pending = Some(first);
@@ -315,6 +423,7 @@ impl Chain {
             Some(Prefix::AddImm32(d, s, j)) => {
                 self.pending = Some(Prefix::AddImm32Pair(AddImm32(d, s, j), AddImm32(dst, src, k)))
             }
+            Some(Prefix::Load(l)) if l.dst == src => self.pending = Some(Prefix::LoadAdd(l, AddImm32(dst, src, k))),
             Some(_) => self.push_prefix(add),
         }
     }
@@ -325,10 +434,64 @@ impl Chain {
         let f = match self.pending {
             Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddThen(AddImm32(d, src, k))),
             Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndThen(AndImm32(d, src, k))),
+            Some(Prefix::LoadAdd(load, add)) if add.0 == slot => {
+                // The load becomes a statement; the add is done by the record that reads it.
+                self.pending = None;
+                memory::push_load(load, self);
+                return Some(Forward::Add(AddThen(add)));
+            }
             _ => return None,
         };
         self.pending = None;
         Some(f)
+    }
+
+    /// Whether [`Chain::take_forward`] would give a source for `slot`.
+    pub(crate) fn has_forward(&self, slot: Slot) -> bool {
+        match self.pending {
+            Some(Prefix::AddImm32(d, ..) | Prefix::AndImm32(d, ..)) => d == slot,
+            Some(Prefix::LoadAdd(_, add)) => add.0 == slot,
+            _ => false,
+        }
+    }
+
+    /// [`Chain::take_forward`] for a terminator, which can also take a pending load over.
+    pub(crate) fn take_term_forward(&mut self, slot: Slot) -> Option<TermForward> {
+        let load_then = |l: LoadZx| (l.dst, l.addr, l.offset);
+        let f = match self.pending {
+            Some(Prefix::Load(l)) if l.dst == slot => {
+                let (dst, addr, offset) = load_then(l);
+                match l.width {
+                    LoadWidth::U8 => TermForward::Load8(LoadThen { dst, addr, offset, word: Default::default() }),
+                    LoadWidth::U32 => TermForward::Load32(LoadThen { dst, addr, offset, word: Default::default() }),
+                }
+            }
+            Some(Prefix::LoadAdd(l, add)) if add.0 == slot => {
+                let (dst, addr, offset) = load_then(l);
+                match l.width {
+                    LoadWidth::U8 => TermForward::Load8Add(LoadAddThen {
+                        load: LoadThen { dst, addr, offset, word: Default::default() },
+                        add,
+                    }),
+                    LoadWidth::U32 => TermForward::Load32Add(LoadAddThen {
+                        load: LoadThen { dst, addr, offset, word: Default::default() },
+                        add,
+                    }),
+                }
+            }
+            _ => return self.take_forward(slot).map(TermForward::Src),
+        };
+        self.pending = None;
+        Some(f)
+    }
+
+    /// Appends a zero-extending `i32` load with a slot address; it is held back in case the
+    /// block's terminator reads its result (see [`TermSrc`]).
+    pub(crate) fn load_zx(&mut self, load: LoadZx) {
+        if let Some(p) = self.pending.take() {
+            self.push_prefix(p);
+        }
+        self.pending = Some(Prefix::Load(load));
     }
 
     /// Appends `dst = i32.and src k`; it is held back in case the next record reads `dst`
@@ -348,6 +511,11 @@ impl Chain {
             Prefix::AddImm32(d, s, k) => self.statement(prefixed(AddImm32(d, s, k), alone)),
             Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
             Prefix::AndImm32(d, s, k) => self.statement(prefixed(AndImm32(d, s, k), alone)),
+            Prefix::Load(l) => memory::push_load(l, self),
+            Prefix::LoadAdd(l, AddImm32(d, s, k)) => {
+                memory::push_load(l, self);
+                self.statement(prefixed(AddImm32(d, s, k), alone))
+            }
         }
     }
 
@@ -358,9 +526,15 @@ impl Chain {
             None => self.push(run_statement::<F>, f),
             Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
-            Some(op @ (Prefix::AddImm32(..) | Prefix::AddImm32Pair(..) | Prefix::AndImm32(..))) => {
-                // Adds are fused into terminators only (fewer closure twins), ands only into
-                // records that take them over as an operand's source.
+            Some(
+                op @ (Prefix::AddImm32(..)
+                | Prefix::AddImm32Pair(..)
+                | Prefix::AndImm32(..)
+                | Prefix::Load(..)
+                | Prefix::LoadAdd(..)),
+            ) => {
+                // Adds are fused into terminators only (fewer closure twins), ands and loads
+                // only into records that take them over as an operand's source.
                 self.push_prefix(op);
                 self.push(run_statement::<F>, f);
             }
@@ -380,9 +554,13 @@ impl Chain {
             Some(Prefix::Const(d, v)) => self.finish(prefixed(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed(AddImm32(d, s, k), f)),
             Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed(Both(a, b), f)),
-            Some(and @ Prefix::AndImm32(..)) => {
-                self.push_prefix(and);
+            Some(op @ (Prefix::AndImm32(..) | Prefix::Load(..))) => {
+                self.push_prefix(op);
                 self.finish(f)
+            }
+            Some(Prefix::LoadAdd(l, AddImm32(d, s, k))) => {
+                memory::push_load(l, &mut self);
+                self.finish(prefixed(AddImm32(d, s, k), f))
             }
         }
     }
@@ -910,5 +1088,74 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Terminators take over a load (and an add to its result) before them: same branch,
+    /// same slots written, and a trap when the load is out of bounds.
+    #[test]
+    fn terminators_taking_over_loads_match_the_statements() {
+        use crate::translate::ir::{BinOp, Cond, LoadOp};
+        let mut mem = [0u8; 32];
+        mem[4] = 3;
+        mem[8..12].copy_from_slice(&0x8000_0002u32.to_le_bytes());
+        for (op, width) in [(LoadOp::I32Load8U, 1u64), (LoadOp::I32Load, 4)] {
+            for addr in [0u64, 4, 8, 30, 31, 0xFFFF_FFFF] {
+                let loaded = (addr + width <= mem.len() as u64).then(|| {
+                    let mut b = [0u8; 8];
+                    b[..width as usize].copy_from_slice(&mem[addr as usize..(addr + width) as usize]);
+                    u64::from_le_bytes(b)
+                });
+                for with_add in [false, true] {
+                    let v = loaded.map(|l| if with_add { (l as u32).wrapping_sub(1) as u64 } else { l });
+                    let cond_slot = if with_add { 2 } else { 1 };
+                    type Consumer = fn(Chain, Slot) -> Code;
+                    let consumers: [(Consumer, fn(u64) -> u32); 3] = [
+                        (|c, s| numeric::branch(Cond::NonZero(Operand::Slot(s)), Target::Index(10), Target::Index(20), c), |v| {
+                            if v as u32 != 0 { 10 } else { 20 }
+                        }),
+                        (
+                            |c, s| numeric::branch(Cond::Compare(BinOp::I32LtS, Operand::Slot(s), Operand::Imm(3)), Target::Index(10), Target::Index(20), c),
+                            |v| if (v as i32) < 3 { 10 } else { 20 },
+                        ),
+                        (
+                            |c, s| control::terminator(&crate::translate::ir::Terminator::Table { index: Operand::Slot(s), targets: Box::new([30, 31, 32]), default: 33 }, &|t| Target::Index(t), c),
+                            |v| 30 + (v as u32).min(3),
+                        ),
+                    ];
+                    for (i, (consume, want)) in consumers.into_iter().enumerate() {
+                        let mut c = Chain::new();
+                        memory::load(op, 1, Operand::Slot(0), 0, &mut c);
+                        if with_add {
+                            c.add_imm32(2, 1, u32::MAX);
+                        }
+                        let code = consume(c, cond_slot);
+                        assert_eq!(code.records, 1, "{op:?} add={with_add} consumer {i}");
+                        let mut frame = [addr, 0x5A5A, 0x5A5A];
+                        let mut ctx = Ctx::for_tests(&mut mem);
+                        let r = code.call(&mut ctx, frame.as_mut_ptr());
+                        match (loaded, v) {
+                            (Some(l), Some(v)) => {
+                                assert_eq!(r, want(v), "{op:?} addr={addr} add={with_add} consumer {i}");
+                                assert_eq!(frame, [addr, l, if with_add { v } else { 0x5A5A }]);
+                            }
+                            _ => {
+                                assert_eq!(r, SIGNAL, "{op:?} addr={addr} consumer {i}");
+                                assert!(matches!(ctx.signal, crate::exec::Signal::Trap(crate::TrapCode::MemoryOutOfBounds)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Not read by the terminator: the load stays a statement of its own, in order.
+        let code = done(|c| {
+            memory::load(LoadOp::I32Load8U, 1, Operand::Slot(0), 0, c);
+            c.add_imm32(2, 1, 5);
+        });
+        assert_eq!(code.records, 2);
+        let mut frame = [4u64, 0, 0];
+        let mut ctx = Ctx::for_tests(&mut mem);
+        assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), DONE);
+        assert_eq!(frame, [4, 3, 8]);
     }
 }

@@ -16,7 +16,7 @@
 //! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
 //! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
 
-use super::{rd, with_src, wr, Chain, Code, Src, Target, CONTINUE};
+use super::{rd, with_src, with_term_src, wr, Chain, Code, Src, Target, TermSrc, CONTINUE, SIGNAL};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::semantics as s;
@@ -233,15 +233,17 @@ fn br_cmp<A: Val>(
     // here (`with_src!`): the loop counter of `i += 1; if i < n`, the tag of `t & 7 == 1`.
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => with_src!(out, a, |a| out.terminator(move |ctx, fp| {
-            let a = unsafe { a.get(fp) };
+        (Operand::Slot(a), Operand::Slot(b)) => with_term_src!(out, a, |a| out.terminator(move |ctx, fp| {
+            let Some(a) = (unsafe { a.fetch(ctx, fp) }) else { return SIGNAL };
             let b = unsafe { rd(fp, b) };
             pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
         })),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            with_src!(out, a, |a| out
-                .terminator(move |ctx, fp| pick(f(A::decode(unsafe { a.get(fp) }), b) != 0, &then, &els, ctx, fp)))
+            with_term_src!(out, a, |a| out.terminator(move |ctx, fp| {
+                let Some(a) = (unsafe { a.fetch(ctx, fp) }) else { return SIGNAL };
+                pick(f(A::decode(a), b) != 0, &then, &els, ctx, fp)
+            }))
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
@@ -370,10 +372,14 @@ pub(crate) fn branch(cond: Cond, then: Target, els: Target, mut out: Chain) -> C
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
-        Cond::NonZero(Operand::Slot(s)) => with_src!(out, s, |s| out
-            .terminator(move |ctx, fp| pick(unsafe { s.get(fp) } as u32 != 0, &then, &els, ctx, fp))),
-        Cond::Zero(Operand::Slot(s)) => with_src!(out, s, |s| out
-            .terminator(move |ctx, fp| pick(unsafe { s.get(fp) } as u32 == 0, &then, &els, ctx, fp))),
+        Cond::NonZero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator(move |ctx, fp| {
+            let Some(v) = (unsafe { s.fetch(ctx, fp) }) else { return SIGNAL };
+            pick(v as u32 != 0, &then, &els, ctx, fp)
+        })),
+        Cond::Zero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator(move |ctx, fp| {
+            let Some(v) = (unsafe { s.fetch(ctx, fp) }) else { return SIGNAL };
+            pick(v as u32 == 0, &then, &els, ctx, fp)
+        })),
         Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }, out),
         Cond::Zero(Operand::Imm(v)) => goto(if v as u32 == 0 { then } else { els }, out),
         Cond::Compare(op, a, b) => {
