@@ -1,5 +1,6 @@
 //! Compiles one module on one engine (for instruction counting and quick timing):
-//! `compile_one engine|engine-lazy|wasmi|wasmi-lazy FILE.wasm`.
+//! `compile_one engine|engine-lazy|wasmi|wasmi-lazy FILE.wasm`. With `REPS=n` it then
+//! compiles n more times and prints the fastest (warm allocator, as in `cargo bench`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,26 +43,7 @@ fn main() {
     let before = LIVE.load(Ordering::Relaxed);
     let t = std::time::Instant::now();
     // The compiled module, kept alive until its memory is counted.
-    let module: Box<dyn std::any::Any> = match a[1].as_str() {
-        "engine" | "engine-lazy" => {
-            let mut config = engine::Config::default();
-            if a[1] == "engine-lazy" {
-                config.compilation_mode(engine::CompilationMode::Lazy);
-            }
-            Box::new(engine::Module::new(&engine::Engine::new(&config), &wasm).expect("compile"))
-        }
-        "wasmi" | "wasmi-lazy" => {
-            let mut config = wasmi::Config::default();
-            if a[1] == "wasmi" {
-                config.compilation_mode(wasmi::CompilationMode::Eager);
-            }
-            Box::new(wasmi::Module::new(&wasmi::Engine::new(&config), &wasm).expect("compile"))
-        }
-        other => {
-            eprintln!("unknown engine {other}");
-            std::process::exit(2);
-        }
-    };
+    let module = compile(&a[1], &wasm);
     let elapsed = t.elapsed();
     let live = LIVE.load(Ordering::Relaxed) - before;
     println!(
@@ -70,4 +52,42 @@ fn main() {
         live as f64 / code as f64
     );
     drop(module);
+    let reps: u32 = std::env::var("REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(0);
+    if reps > 0 {
+        let best = (0..reps)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let m = compile(&a[1], &wasm);
+                let e = t.elapsed();
+                drop(m);
+                e
+            })
+            .min()
+            .unwrap_or_default();
+        println!("{}: best of {reps} warm compilations: {best:?}", a[1]);
+    }
+}
+
+/// Compiles `wasm` on the engine `which` names.
+fn compile(which: &str, wasm: &[u8]) -> Box<dyn std::any::Any> {
+    match which {
+        "engine" | "engine-lazy" => {
+            let mut config = engine::Config::default();
+            if which == "engine-lazy" {
+                config.compilation_mode(engine::CompilationMode::Lazy);
+            }
+            Box::new(engine::Module::new(&engine::Engine::new(&config), wasm).expect("compile"))
+        }
+        "wasmi" | "wasmi-lazy" => {
+            let mut config = wasmi::Config::default();
+            if which == "wasmi" {
+                config.compilation_mode(wasmi::CompilationMode::Eager);
+            }
+            Box::new(wasmi::Module::new(&wasmi::Engine::new(&config), wasm).expect("compile"))
+        }
+        other => {
+            eprintln!("unknown engine {other}");
+            std::process::exit(2);
+        }
+    }
 }

@@ -14,14 +14,14 @@ pub fn shape(line: &str) -> String {
         .map(|w| {
             let w = w.trim_matches(|c| c == '[' || c == ']' || c == '?' || c == ':');
             let numbered = |p: char| w.len() > 1 && w.starts_with(p) && w[1..].chars().all(|c| c.is_ascii_digit());
-            if numbered('s') {
+            if let Some(p) = w.find('+').filter(|_| w.starts_with('s') || w.starts_with('#')) {
+                format!("{}+off", if w[..p].starts_with('#') { "#" } else { "s" })
+            } else if numbered('s') {
                 "s".to_string()
             } else if w.starts_with('#') {
                 "#".to_string()
             } else if numbered('b') {
                 "b".to_string()
-            } else if let Some(p) = w.find('+') {
-                format!("{}+off", if w[..p].starts_with('#') { "#" } else { "s" })
             } else {
                 w.to_string()
             }

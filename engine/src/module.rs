@@ -88,8 +88,9 @@ pub(crate) struct FuncCode {
     /// (used by lazy compilation).
     pub type_index: u32,
     pub body: std::ops::Range<usize>,
-    /// The module, for lazy compilation (weak: the module owns this code).
-    pub module: Weak<ModuleInner>,
+    /// The module, for lazy compilation (weak: the module owns this code); set once the
+    /// module is complete.
+    pub module: OnceLock<Weak<ModuleInner>>,
     /// The compiled code.
     pub compiled: OnceLock<Compiled>,
 }
@@ -98,7 +99,11 @@ impl FuncCode {
     /// Translates and compiles this function now (lazy mode's first call).
     #[cold]
     pub(crate) fn compile_lazily(&self) -> Result<&Compiled, Error> {
-        let m = self.module.upgrade().ok_or_else(|| Error::msg("module dropped while running"))?;
+        let m = self
+            .module
+            .get()
+            .and_then(Weak::upgrade)
+            .ok_or_else(|| Error::msg("module dropped while running"))?;
         let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new_features(
             &m.bytes[self.body.clone()],
             self.body.start,
@@ -141,7 +146,8 @@ pub(crate) struct ModuleInner {
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
     /// Compiled code of the defined functions (index = function index - imported count).
-    pub code: Box<[FuncCode]>,
+    /// Shared so that it never moves once created: compiled calls point into it.
+    pub code: Arc<[FuncCode]>,
     /// The module's bytes, kept for lazy compilation (empty in eager mode).
     pub bytes: Box<[u8]>,
     /// Lowered IR per defined function, kept when `Config::keep_ir` is on.
@@ -233,13 +239,11 @@ impl Module {
             start: None,
             elems: Vec::new(),
             datas: Vec::new(),
-            code: Box::new([]),
+            code: Arc::new([]),
             bytes: Box::new([]),
             irs: Vec::new(),
         };
         let lazy = engine.config().compilation_mode == crate::engine::CompilationMode::Lazy;
-        let mut bodies: Vec<std::ops::Range<usize>> = Vec::new();
-        let mut irs: Vec<FuncIr> = Vec::new();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         // The parser must decode with the same feature set the validator checks, or it
         // would accept encodings (64-bit offsets, memory indices) that 2.0 forbids.
@@ -366,17 +370,44 @@ impl Module {
                         m.datas.push(DataSegment { mode, bytes: d.data.into() });
                     }
                 }
+                Payload::CodeSectionStart { count, .. } => {
+                    // Every defined function's entry, before any body: in eager mode each
+                    // body is compiled as soon as it is validated (so only one function's IR
+                    // is alive at a time), and its calls point at these entries.
+                    let first = m.num_imported_funcs as usize;
+                    let defined = m.func_types.len() - first;
+                    if count as usize != defined {
+                        return Err(compile_err("function and code section counts differ"));
+                    }
+                    m.code = m.func_types[first..]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &ty)| FuncCode {
+                            index: (first + i) as u32,
+                            params: m.types[ty as usize].params().len() as u32,
+                            sig: m.type_sigs[ty as usize],
+                            type_index: ty,
+                            body: 0..0,
+                            module: OnceLock::new(),
+                            compiled: OnceLock::new(),
+                        })
+                        .collect();
+                }
                 Payload::CodeSectionEntry(body) => {
                     let wasmparser::ValidPayload::Func(func, _) = valid else {
                         return Err(compile_err("internal: code entry without validator"));
                     };
                     let index = func.index;
+                    let defined = (index - m.num_imported_funcs) as usize;
                     let mut fv = func.into_validator(std::mem::take(&mut allocs));
-                    bodies.push(body.range());
                     if lazy {
                         fv.validate(&body).map_err(|e| {
                             compile_err(format!("in function {index}: {} (at offset {:#x})", e.message(), e.offset()))
                         })?;
+                        // Nothing points into the code yet in lazy mode.
+                        let code = Arc::get_mut(&mut m.code)
+                            .ok_or_else(|| compile_err("internal: code entries shared while loading"))?;
+                        code[defined].body = body.range();
                     } else {
                         let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
                         let type_index = m.func_types[index as usize];
@@ -384,7 +415,13 @@ impl Module {
                             translate::translate_function(&env, type_index, &body, Some(&mut fv)).map_err(|e| {
                                 compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset))
                             })?;
-                        irs.push(ir);
+                        let code = &m.code[defined];
+                        let counts = m.engine.profile_counts(code.index, &ir);
+                        let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, counts);
+                        let _ = code.compiled.set(Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks });
+                        if engine.config().keep_ir {
+                            m.irs.push(ir);
+                        }
                     }
                     allocs = fv.into_allocations();
                 }
@@ -394,35 +431,9 @@ impl Module {
         if lazy {
             m.bytes = bytes.into();
         }
-        if engine.config().keep_ir {
-            m.irs = irs.clone();
-        }
-        let inner = Arc::new_cyclic(|weak: &Weak<ModuleInner>| {
-            let first = m.num_imported_funcs as usize;
-            m.code = m.func_types[first..]
-                .iter()
-                .zip(bodies)
-                .enumerate()
-                .map(|(i, (&ty, body))| FuncCode {
-                    index: (first + i) as u32,
-                    params: m.types[ty as usize].params().len() as u32,
-                    sig: m.type_sigs[ty as usize],
-                    type_index: ty,
-                    body,
-                    module: weak.clone(),
-                    compiled: OnceLock::new(),
-                })
-                .collect();
-            m
-        });
-        // Eager mode: every function now. The closures of calls point into `inner.code`,
-        // which no longer moves.
-        let env = codegen::Env { module: &inner };
-        for (code, ir) in inner.code.iter().zip(&irs) {
-            let counts = inner.engine.profile_counts(code.index, ir);
-            let compiled =
-                Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks: codegen::compile(&env, ir, counts) };
-            let _ = code.compiled.set(compiled);
+        let inner = Arc::new(m);
+        for code in inner.code.iter() {
+            let _ = code.module.set(Arc::downgrade(&inner));
         }
         Ok(Module { inner })
     }

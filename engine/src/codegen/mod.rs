@@ -90,6 +90,14 @@ pub(crate) struct Chain {
     records: usize,
 }
 
+/// The largest record buffer kept for the next block (a giant block's is freed).
+const SCRATCH_KEEP_WORDS: usize = 1 << 14;
+
+thread_local! {
+    /// The record buffer [`Chain`]s are built in, between two blocks.
+    static SCRATCH: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// A statement a record can do before its own work (see [`Chain`]).
 #[derive(Clone, Copy)]
 enum Prefix {
@@ -365,8 +373,13 @@ impl Chain {
 
     /// An empty chain with room for `words` words of records.
     pub(crate) fn with_capacity(words: usize) -> Chain {
+        // Chains are built in a buffer reused from block to block (per thread); a finished
+        // block gets an exact-size copy. One allocation per block instead of an allocation
+        // and a shrinking reallocation: allocation is a large share of compile time.
+        let mut buf = SCRATCH.with(|s| s.take());
+        buf.reserve(words);
         Chain {
-            words: Vec::with_capacity(words),
+            words: buf,
             drops: Vec::new(),
             pending: None,
             #[cfg(test)]
@@ -567,7 +580,14 @@ impl Chain {
 
     fn finish<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         self.push(run_terminator::<F>, f);
-        let words = std::mem::take(&mut self.words).into_boxed_slice();
+        let words: Box<[u64]> = self.words.as_slice().into();
+        // The records now live in `words` (moved bitwise, as any Rust value moves); the
+        // buffer's copies are plain words with nothing to drop.
+        let mut buf = std::mem::take(&mut self.words);
+        if buf.capacity() <= SCRATCH_KEEP_WORDS {
+            buf.clear();
+            SCRATCH.with(|s| s.set(buf));
+        }
         let drops = std::mem::take(&mut self.drops).into_boxed_slice();
         Code {
             words,

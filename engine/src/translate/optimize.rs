@@ -30,8 +30,9 @@ pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
     merge_single_predecessor_blocks(ir);
     // After merging, which gathers the constant writes of a chain of blocks into one; the
     // blocks whose other predecessors it removed then merge too.
-    fold_known_branches(ir);
-    merge_single_predecessor_blocks(ir);
+    if fold_known_branches(ir) {
+        merge_single_predecessor_blocks(ir);
+    }
     for b in &mut ir.blocks {
         if b.term == Terminator::Return {
             clean_return_block(&mut b.insts, results);
@@ -181,10 +182,13 @@ fn known_target(term: &Terminator, parts: &[&[Inst]]) -> Option<BlockId> {
     }
 }
 
-fn fold_known_branches(ir: &mut FuncIr) {
+/// Returns whether any branch was decided.
+fn fold_known_branches(ir: &mut FuncIr) -> bool {
+    let mut changed = false;
     for i in 0..ir.blocks.len() {
         if let Some(t) = known_target(&ir.blocks[i].term, &[&ir.blocks[i].insts]) {
             ir.blocks[i].term = Terminator::Jump(t);
+            changed = true;
         }
         for _ in 0..KNOWN_BRANCH_CHAIN {
             let Terminator::Jump(t) = ir.blocks[i].term else { break };
@@ -200,8 +204,10 @@ fn fold_known_branches(ir: &mut FuncIr) {
             let b = &mut ir.blocks[i];
             b.insts.extend(insts);
             b.term = Terminator::Jump(u);
+            changed = true;
         }
     }
+    changed
 }
 
 fn duplicate_return_tails(ir: &mut FuncIr) {
