@@ -6,7 +6,7 @@
 //! [`Signal`] here and returns [`SIGNAL`](crate::codegen::SIGNAL); the signal travels as that
 //! one return value through every Wasm frame until a host frame turns it into an [`Error`].
 
-use crate::codegen::{Code, RETURN, SIGNAL};
+use crate::codegen::{Code, Entry, RETURN, SIGNAL};
 use crate::engine::Engine;
 use crate::error::{Error, TrapCode};
 use crate::module::FuncCode;
@@ -401,7 +401,7 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
     for i in 0..c.locals as usize {
         *locals.add(i) = 0;
     }
-    let ok = run_blocks(ctx, &c.blocks, fp);
+    let ok = run_blocks(ctx, c.entry, &c.blocks, fp);
     ctx.depth -= 1;
     ok
 }
@@ -415,8 +415,8 @@ fn stack_exhausted(ctx: &mut Ctx) -> bool {
 
 /// The driver loop: runs basic blocks until one returns or signals.
 #[inline(always)]
-unsafe fn run_blocks(ctx: &mut Ctx, blocks: &[Code], fp: *mut u64) -> bool {
-    let mut b = blocks.get_unchecked(0).call(ctx, fp);
+unsafe fn run_blocks(ctx: &mut Ctx, entry: Entry, blocks: &[Code], fp: *mut u64) -> bool {
+    let mut b = entry.go(ctx, fp);
     // Every transfer back to the driver is a backward branch or a jump it could not thread:
     // each counts as work for fuel and interruption.
     while b < SIGNAL {

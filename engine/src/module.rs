@@ -73,6 +73,17 @@ pub(crate) struct Compiled {
     pub frame_size: u32,
     /// Block closures; block 0 is the entry.
     pub blocks: Box<[Code]>,
+    /// Where block 0's code starts (one load less on every call than going through
+    /// `blocks`).
+    pub entry: codegen::Entry,
+}
+
+impl Compiled {
+    /// A function's compiled form.
+    pub(crate) fn new(locals: u32, frame_size: u32, blocks: Box<[Code]>) -> Compiled {
+        let entry = blocks[0].entry();
+        Compiled { locals, frame_size, blocks, entry }
+    }
 }
 
 /// A defined function of a module: its signature, and its code once compiled (at load time,
@@ -112,11 +123,8 @@ impl FuncCode {
         let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
         let ir = translate::translate_function(&env, self.type_index, &body, None)
             .map_err(|e| compile_err(format!("{} (at offset {:#x})", e.message, e.offset)))?;
-        let compiled = Compiled {
-            locals: ir.locals,
-            frame_size: ir.frame_size,
-            blocks: codegen::compile(&codegen::Env { module: &m }, &ir, m.engine.profile_counts(self.index, &ir)),
-        };
+        let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, m.engine.profile_counts(self.index, &ir));
+        let compiled = Compiled::new(ir.locals, ir.frame_size, blocks);
         Ok(self.compiled.get_or_init(|| compiled))
     }
 }
@@ -418,7 +426,7 @@ impl Module {
                         let code = &m.code[defined];
                         let counts = m.engine.profile_counts(code.index, &ir);
                         let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, counts);
-                        let _ = code.compiled.set(Compiled { locals: ir.locals, frame_size: ir.frame_size, blocks });
+                        let _ = code.compiled.set(Compiled::new(ir.locals, ir.frame_size, blocks));
                         if engine.config().keep_ir {
                             m.irs.push(ir);
                         }
