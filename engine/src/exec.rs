@@ -147,7 +147,7 @@ impl Ctx {
 
     #[cold]
     #[inline(never)]
-    fn budget_exhausted(&mut self) -> bool {
+    pub(crate) fn budget_exhausted(&mut self) -> bool {
         use std::sync::atomic::Ordering;
         if self.interrupt.swap(false, Ordering::Relaxed) {
             self.budget = 0;

@@ -46,6 +46,31 @@ fn fuel_stops_infinite_loops_and_recursion() {
 }
 
 #[test]
+fn tight_loops_consume_one_fuel_per_iteration_exactly() {
+    // `count` is a one-block loop without calls, which keeps its fuel counter in a register:
+    // the store must still see every unit, whether the loop ends or runs out.
+    let mut config = Config::default();
+    config.consume_fuel(true);
+    let (mut store, inst) = setup(&config);
+    let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
+    let mut used = |n: i32, store: &mut Store<()>| {
+        store.set_fuel(1_000_000).unwrap();
+        assert_eq!(count.call(&mut *store, n).unwrap(), n);
+        1_000_000 - store.get_fuel().unwrap()
+    };
+    let (a, b) = (used(1000, &mut store), used(3000, &mut store));
+    assert_eq!(b - a, 2000, "one unit per iteration ({a} for 1000, {b} for 3000)");
+    // Just enough fuel for 3000 iterations runs them; one unit less runs out.
+    store.set_fuel(b).unwrap();
+    assert_eq!(count.call(&mut store, 3000).unwrap(), 3000);
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    store.set_fuel(b - 1).unwrap();
+    let e = count.call(&mut store, 3000).unwrap_err();
+    assert_eq!(e.as_trap_code(), Some(TrapCode::OutOfFuel));
+    assert_eq!(store.get_fuel().unwrap(), 0);
+}
+
+#[test]
 fn fuel_is_an_error_when_not_enabled() {
     let (mut store, _) = setup(&Config::default());
     assert!(store.set_fuel(10).is_err());

@@ -749,15 +749,39 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
             let me = i as u32;
-            Chain::new().terminator(move |ctx: &mut Ctx, fp: *mut u64| loop {
-                let next = body.call(ctx, fp);
-                if next != me {
-                    return next;
-                }
-                if !ctx.tick() {
-                    return SIGNAL;
-                }
-            })
+            if b.insts.iter().any(|inst| matches!(inst, Inst::Call { .. } | Inst::CallIndirect { .. })) {
+                Chain::new().terminator(move |ctx: &mut Ctx, fp: *mut u64| loop {
+                    let next = body.call(ctx, fp);
+                    if next != me {
+                        return next;
+                    }
+                    if !ctx.tick() {
+                        return SIGNAL;
+                    }
+                })
+            } else {
+                // Nothing in the body counts work (no calls), so the loop keeps the budget
+                // in a register: a decrement of `ctx.budget` in memory every iteration would
+                // chain the iterations through a store and a load of the same word.
+                Chain::new().terminator(move |ctx: &mut Ctx, fp: *mut u64| {
+                    let mut budget = ctx.budget;
+                    loop {
+                        let next = body.call(ctx, fp);
+                        if next != me {
+                            ctx.budget = budget;
+                            return next;
+                        }
+                        budget -= 1;
+                        if budget < 0 {
+                            ctx.budget = budget;
+                            if !ctx.budget_exhausted() {
+                                return SIGNAL;
+                            }
+                            budget = ctx.budget;
+                        }
+                    }
+                })
+            }
         } else {
             body
         };
