@@ -730,6 +730,7 @@ const THREAD_FORWARD: bool = !cfg!(debug_assertions);
 pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCounts>>) -> Box<[Code]> {
     let n = ir.blocks.len();
     let mut compiled: Vec<Option<Code>> = (0..n).map(|_| None).collect();
+    let mut groups = Vec::new();
     for i in (0..n).rev() {
         let b = &ir.blocks[i];
         let target = |t: u32| match &compiled[t as usize] {
@@ -744,7 +745,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
                 CONTINUE
             });
         }
-        let body = compile_block(env, b, &target, out);
+        let body = compile_block(env, b, &target, &mut groups, out);
         let code = if b.term.successors().any(|s| s == i as u32) {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
@@ -855,8 +856,10 @@ fn call_base(inst: &Inst) -> Option<Slot> {
     }
 }
 
-fn group(insts: &[Inst]) -> Vec<Group<'_>> {
-    let mut groups = Vec::with_capacity(insts.len());
+/// Splits a block's instructions into closures' worth, into `groups` (cleared first; one
+/// vector reused for every block of a function).
+fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
+    groups.clear();
     let mut i = 0;
     while i < insts.len() {
         if let Some((g, len)) = global_update(insts, i) {
@@ -900,14 +903,20 @@ fn group(insts: &[Inst]) -> Vec<Group<'_>> {
         groups.push(Group::Call { call: &insts[j], moves: call::Moves { before, after } });
         i = j + 1 + usize::from(after.is_some());
     }
-    groups
 }
 
 /// Appends block `b` to `out` (whose buffer was reserved with room for four words per
 /// instruction: most records take two to four, and the surplus is returned when the chain is
 /// finished).
-fn compile_block(env: &Env<'_>, b: &BlockIr, target: &dyn Fn(u32) -> Target, mut out: Chain) -> Code {
-    for g in group(&b.insts) {
+fn compile_block<'a>(
+    env: &Env<'_>,
+    b: &'a BlockIr,
+    target: &dyn Fn(u32) -> Target,
+    groups: &mut Vec<Group<'a>>,
+    mut out: Chain,
+) -> Code {
+    group(&b.insts, groups);
+    for g in groups.drain(..) {
         let out = &mut out;
         match g {
             Group::Single(inst) => instruction(env, inst, out),
