@@ -142,7 +142,9 @@ impl<'a> Translator<'a> {
     fn terminate(&mut self, term: Terminator) {
         if let Some(b) = self.cur.take() {
             let blk = &mut self.blocks[b as usize];
-            blk.insts = std::mem::take(&mut self.insts);
+            // An exact-size copy; the buffer keeps its capacity for the next block (one
+            // allocation per block instead of a series of regrowths).
+            blk.insts = self.insts.drain(..).collect();
             blk.term = term;
         }
     }
