@@ -137,6 +137,13 @@ pub(crate) enum LoadWidth {
     U32,
 }
 
+impl Prefix {
+    /// Whether this is a copy (of a slot or a constant), which fuses into any record.
+    fn is_copy(&self) -> bool {
+        matches!(self, Prefix::Copy(..) | Prefix::Const(..))
+    }
+}
+
 /// The prefixes as types, so that each prefixed closure is specialised on its prefix.
 trait PrefixOp: Copy + Send + Sync + 'static {
     /// Does the prefix's statement.
@@ -150,7 +157,7 @@ struct SetConst(Slot, u64);
 #[derive(Clone, Copy)]
 pub(crate) struct AddImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
-struct AndImm32(Slot, Slot, u32);
+pub(crate) struct AndImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
 struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
 
@@ -172,14 +179,14 @@ impl PrefixOp for SetConst {
 impl PrefixOp for AddImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
-        unsafe { wr(fp, self.0, (rd(fp, self.1) as u32).wrapping_add(self.2) as u64) }
+        unsafe { self.get(fp) };
     }
 }
 
 impl PrefixOp for AndImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
-        unsafe { wr(fp, self.0, (rd(fp, self.1) as u32 & self.2) as u64) }
+        unsafe { self.get(fp) };
     }
 }
 
@@ -232,28 +239,22 @@ impl Src for FromSlot {
     }
 }
 
-/// The operand is `dst = i32.add src k`, done here.
-#[derive(Clone, Copy)]
-pub(crate) struct AddThen(AddImm32);
-
-impl Src for AddThen {
+/// The operand is `dst = i32.add src k`, done here (also its prefix form).
+impl Src for AddImm32 {
     #[inline(always)]
     unsafe fn get(self, fp: *mut u64) -> u64 {
-        let AddImm32(dst, src, k) = self.0;
+        let AddImm32(dst, src, k) = self;
         let v = (rd(fp, src) as u32).wrapping_add(k) as u64;
         wr(fp, dst, v);
         v
     }
 }
 
-/// The operand is `dst = i32.and src k`, done here.
-#[derive(Clone, Copy)]
-pub(crate) struct AndThen(AndImm32);
-
-impl Src for AndThen {
+/// The operand is `dst = i32.and src k`, done here (also its prefix form).
+impl Src for AndImm32 {
     #[inline(always)]
     unsafe fn get(self, fp: *mut u64) -> u64 {
-        let AndImm32(dst, src, k) = self.0;
+        let AndImm32(dst, src, k) = self;
         let v = (rd(fp, src) as u32 & k) as u64;
         wr(fp, dst, v);
         v
@@ -262,8 +263,8 @@ impl Src for AndThen {
 
 /// A statement a record can take over to compute its operand (see [`Src`]).
 pub(crate) enum Forward {
-    Add(AddThen),
-    And(AndThen),
+    Add(AddImm32),
+    And(AndImm32),
 }
 
 /// Evaluates `$body` with `$s` bound to a [`Src`] for slot `$slot`: the pending statement
@@ -325,6 +326,7 @@ where
     #[inline(always)]
     unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64> {
         let v = self.load.fetch(ctx, fp)?;
+        // The add's source is the load's destination: use the loaded value, not the slot.
         let AddImm32(dst, _, k) = self.add;
         let r = (v as u32).wrapping_add(k) as u64;
         wr(fp, dst, r);
@@ -411,13 +413,7 @@ impl Chain {
         };
         match self.pending.take() {
             None => {}
-            Some(
-                op @ (Prefix::AddImm32(..)
-                | Prefix::AddImm32Pair(..)
-                | Prefix::AndImm32(..)
-                | Prefix::Load(..)
-                | Prefix::LoadAdd(..)),
-            ) => self.push_prefix(op),
+            Some(op) if !op.is_copy() => self.push_prefix(op),
             Some(first) => {
                 // Two copies in a row: one record does both, the first as the second's prefix.
                 self.pending = Some(first);
@@ -445,13 +441,13 @@ impl Chain {
     /// `slot`, for the next record to do itself as the source of that operand (see [`Src`]).
     pub(crate) fn take_forward(&mut self, slot: Slot) -> Option<Forward> {
         let f = match self.pending {
-            Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddThen(AddImm32(d, src, k))),
-            Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndThen(AndImm32(d, src, k))),
+            Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddImm32(d, src, k)),
+            Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndImm32(d, src, k)),
             Some(Prefix::LoadAdd(load, add)) if add.0 == slot => {
                 // The load becomes a statement; the add is done by the record that reads it.
                 self.pending = None;
                 memory::push_load(load, self);
-                return Some(Forward::Add(AddThen(add)));
+                return Some(Forward::Add(add));
             }
             _ => return None,
         };
@@ -539,13 +535,7 @@ impl Chain {
             None => self.push(run_statement::<F>, f),
             Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
-            Some(
-                op @ (Prefix::AddImm32(..)
-                | Prefix::AddImm32Pair(..)
-                | Prefix::AndImm32(..)
-                | Prefix::Load(..)
-                | Prefix::LoadAdd(..)),
-            ) => {
+            Some(op) => {
                 // Adds are fused into terminators only (fewer closure twins), ands and loads
                 // only into records that take them over as an operand's source.
                 self.push_prefix(op);
