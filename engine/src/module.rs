@@ -110,11 +110,7 @@ impl FuncCode {
     /// Translates and compiles this function now (lazy mode's first call).
     #[cold]
     pub(crate) fn compile_lazily(&self) -> Result<&Compiled, Error> {
-        let m = self
-            .module
-            .get()
-            .and_then(Weak::upgrade)
-            .ok_or_else(|| Error::msg("module dropped while running"))?;
+        let m = self.module.get().and_then(Weak::upgrade).ok_or_else(|| Error::msg("module dropped while running"))?;
         let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new_features(
             &m.bytes[self.body.clone()],
             self.body.start,

@@ -173,7 +173,9 @@ pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut 
     match op {
         // A zero-extending i32 load the block's terminator may read is held back, for the
         // terminator to do it (unless its address comes from the statement just before).
-        LoadOp::I32Load | LoadOp::I32Load8U if matches!(addr, Operand::Slot(a) if !out.has_forward(a)) && offset <= u32::MAX as u64 => {
+        LoadOp::I32Load | LoadOp::I32Load8U
+            if matches!(addr, Operand::Slot(a) if !out.has_forward(a)) && offset <= u32::MAX as u64 =>
+        {
             let Operand::Slot(a) = addr else { unreachable!("matched a slot") };
             let width = if op == LoadOp::I32Load { LoadWidth::U32 } else { LoadWidth::U8 };
             out.load_zx(super::LoadZx { width, dst, addr: a, offset: offset as u32 })

@@ -23,9 +23,9 @@ pub(crate) mod state;
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::profile::FunctionCounts;
-use std::sync::Arc;
 use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
 use std::mem::{align_of, needs_drop, size_of};
+use std::sync::Arc;
 
 /// The machine code of one record; `ip` points at the record itself.
 type Handler = unsafe fn(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32;
@@ -1067,18 +1067,45 @@ mod tests {
                 let taken = |t: bool| if t { 10 } else { 20 };
                 type Consumer = fn(Chain) -> Code;
                 let consumers: [(Consumer, u32); 5] = [
-                    (|c| numeric::branch(Cond::NonZero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c), taken(v != 0)),
-                    (|c| numeric::branch(Cond::Zero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c), taken(v == 0)),
                     (
-                        |c| numeric::branch(Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Imm(8)), Target::Index(10), Target::Index(20), c),
+                        |c| numeric::branch(Cond::NonZero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        taken(v != 0),
+                    ),
+                    (
+                        |c| numeric::branch(Cond::Zero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        taken(v == 0),
+                    ),
+                    (
+                        |c| {
+                            numeric::branch(
+                                Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Imm(8)),
+                                Target::Index(10),
+                                Target::Index(20),
+                                c,
+                            )
+                        },
                         taken(v < 8),
                     ),
                     (
-                        |c| numeric::branch(Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Slot(0)), Target::Index(10), Target::Index(20), c),
+                        |c| {
+                            numeric::branch(
+                                Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Slot(0)),
+                                Target::Index(10),
+                                Target::Index(20),
+                                c,
+                            )
+                        },
                         taken((v as u32) < (x as u32)),
                     ),
                     (
-                        |c| numeric::branch(Cond::Compare(BinOp::I32GtU, Operand::Imm(8), Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        |c| {
+                            numeric::branch(
+                                Cond::Compare(BinOp::I32GtU, Operand::Imm(8), Operand::Slot(1)),
+                                Target::Index(10),
+                                Target::Index(20),
+                                c,
+                            )
+                        },
                         taken(8 > v as u32),
                     ),
                 ];
@@ -1113,7 +1140,13 @@ mod tests {
                     let code = done(|c| {
                         produce(c);
                         let (addr, value) = if value_first { (2, 1) } else { (1, 2) };
-                        memory::store(crate::translate::ir::StoreOp::I32Store, Operand::Slot(addr), Operand::Slot(value), 0, c);
+                        memory::store(
+                            crate::translate::ir::StoreOp::I32Store,
+                            Operand::Slot(addr),
+                            Operand::Slot(value),
+                            0,
+                            c,
+                        );
                     });
                     assert_eq!(code.records, 2);
                     let mut frame = [x, 0x5A5A, if value_first { 16 } else { 0xABCD }];
@@ -1153,15 +1186,46 @@ mod tests {
                     let cond_slot = if with_add { 2 } else { 1 };
                     type Consumer = fn(Chain, Slot) -> Code;
                     let consumers: [(Consumer, fn(u64) -> u32); 3] = [
-                        (|c, s| numeric::branch(Cond::NonZero(Operand::Slot(s)), Target::Index(10), Target::Index(20), c), |v| {
-                            if v as u32 != 0 { 10 } else { 20 }
-                        }),
                         (
-                            |c, s| numeric::branch(Cond::Compare(BinOp::I32LtS, Operand::Slot(s), Operand::Imm(3)), Target::Index(10), Target::Index(20), c),
+                            |c, s| {
+                                numeric::branch(
+                                    Cond::NonZero(Operand::Slot(s)),
+                                    Target::Index(10),
+                                    Target::Index(20),
+                                    c,
+                                )
+                            },
+                            |v| {
+                                if v as u32 != 0 {
+                                    10
+                                } else {
+                                    20
+                                }
+                            },
+                        ),
+                        (
+                            |c, s| {
+                                numeric::branch(
+                                    Cond::Compare(BinOp::I32LtS, Operand::Slot(s), Operand::Imm(3)),
+                                    Target::Index(10),
+                                    Target::Index(20),
+                                    c,
+                                )
+                            },
                             |v| if (v as i32) < 3 { 10 } else { 20 },
                         ),
                         (
-                            |c, s| control::terminator(&crate::translate::ir::Terminator::Table { index: Operand::Slot(s), targets: Box::new([30, 31, 32]), default: 33 }, &|t| Target::Index(t), c),
+                            |c, s| {
+                                control::terminator(
+                                    &crate::translate::ir::Terminator::Table {
+                                        index: Operand::Slot(s),
+                                        targets: Box::new([30, 31, 32]),
+                                        default: 33,
+                                    },
+                                    &|t| Target::Index(t),
+                                    c,
+                                )
+                            },
                             |v| 30 + (v as u32).min(3),
                         ),
                     ];
@@ -1183,7 +1247,10 @@ mod tests {
                             }
                             _ => {
                                 assert_eq!(r, SIGNAL, "{op:?} addr={addr} consumer {i}");
-                                assert!(matches!(ctx.signal, crate::exec::Signal::Trap(crate::TrapCode::MemoryOutOfBounds)));
+                                assert!(matches!(
+                                    ctx.signal,
+                                    crate::exec::Signal::Trap(crate::TrapCode::MemoryOutOfBounds)
+                                ));
                             }
                         }
                     }

@@ -247,8 +247,13 @@ fn br_cmp<A: Val>(
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            with_src!(out, b, |b| out
-                .terminator(move |ctx, fp| pick(f(a, A::decode(unsafe { b.get(fp) })) != 0, &then, &els, ctx, fp)))
+            with_src!(out, b, |b| out.terminator(move |ctx, fp| pick(
+                f(a, A::decode(unsafe { b.get(fp) })) != 0,
+                &then,
+                &els,
+                ctx,
+                fp
+            )))
         }
         (Operand::Imm(a), Operand::Imm(b)) => goto(if f(A::decode(a), A::decode(b)) != 0 { then } else { els }, out),
     }
