@@ -9,7 +9,7 @@
 use crate::codegen::{Code, Entry, RETURN, SIGNAL};
 use crate::engine::Engine;
 use crate::error::{Error, TrapCode};
-use crate::module::FuncCode;
+use crate::module::{Compiled, FuncCode};
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 use std::any::Any;
 
@@ -373,8 +373,8 @@ pub(crate) fn stack_pointer() -> usize {
     }
 }
 
-/// Calls a compiled Wasm function of the running instance with its frame at `fp`.
-/// Returns false with a pending signal on trap.
+/// Calls a Wasm function of the running instance with its frame at `fp`, compiling it first
+/// in lazy mode. Returns false with a pending signal on trap.
 #[inline(always)]
 pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> bool {
     let c = match f.compiled.get() {
@@ -387,6 +387,13 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
             }
         },
     };
+    call_compiled(ctx, c, fp)
+}
+
+/// Calls a compiled Wasm function of the running instance with its frame at `fp`.
+/// Returns false with a pending signal on trap.
+#[inline(always)]
+pub(crate) unsafe fn call_compiled(ctx: &mut Ctx, c: &Compiled, fp: *mut u64) -> bool {
     if ctx.depth >= ctx.max_depth || fp.add(c.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit
     {
         return stack_exhausted(ctx);
@@ -397,7 +404,7 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
     }
     ctx.depth += 1;
     // Declared locals start at zero; most functions have few, so a plain loop beats memset.
-    let locals = fp.add(f.params as usize);
+    let locals = fp.add(c.params as usize);
     for i in 0..c.locals as usize {
         *locals.add(i) = 0;
     }

@@ -1,7 +1,7 @@
 //! Handles to a store's memories, tables and globals: [`Memory`], [`Table`], [`Global`].
 
 use crate::error::{Error, ErrorKind, TrapCode};
-use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableEntity};
+use crate::store::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableElem, TableEntity};
 use crate::types::{GlobalType, MemoryType, Mutability, TableType};
 use crate::value::Val;
 
@@ -133,7 +133,8 @@ impl Table {
             return Err(Error::new(ErrorKind::Usage, "table initial value has the wrong type"));
         }
         let cx = store.as_context_mut();
-        cx.ctx.tables.push(TableEntity { ty, elems: vec![init.to_bits(); ty.minimum() as usize] });
+        let init = TableElem::new(&cx.ctx.funcs, ty.element(), init.to_bits());
+        cx.ctx.tables.push(TableEntity::new(ty, init));
         Ok(Table(cx.ctx.tables.len() as u32 - 1))
     }
 
@@ -151,7 +152,7 @@ impl Table {
     /// The element at `index`, if in bounds.
     pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
         let t = &store.as_context().ctx.tables[self.0 as usize];
-        t.elems.get(index as usize).map(|&b| Val::from_bits(t.ty.element(), b))
+        t.elems.get(index as usize).map(|e| Val::from_bits(t.ty.element(), e.bits))
     }
 
     /// Sets the element at `index`.
@@ -160,11 +161,13 @@ impl Table {
     /// Out of bounds, or a value of the wrong type.
     pub fn set(&self, mut store: impl AsContextMut, index: u32, val: Val) -> Result<(), Error> {
         let cx = store.as_context_mut();
-        let t = &mut cx.ctx.tables[self.0 as usize];
+        let ctx = &mut *cx.ctx;
+        let t = &mut ctx.tables[self.0 as usize];
         if val.ty() != t.ty.element() {
             return Err(Error::new(ErrorKind::Usage, "table element has the wrong type"));
         }
-        *t.elems.get_mut(index as usize).ok_or(TrapCode::TableOutOfBounds)? = val.to_bits();
+        *t.elems.get_mut(index as usize).ok_or(TrapCode::TableOutOfBounds)? =
+            TableElem::new(&ctx.funcs, t.ty.element(), val.to_bits());
         Ok(())
     }
 
@@ -174,12 +177,14 @@ impl Table {
     /// If the maximum would be exceeded or `init` has the wrong type.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let cx = store.as_context_mut();
-        let limit = cx.ctx.limits.max_table_elements;
-        let t = &mut cx.ctx.tables[self.0 as usize];
+        let ctx = &mut *cx.ctx;
+        let t = &mut ctx.tables[self.0 as usize];
         if init.ty() != t.ty.element() {
             return Err(Error::new(ErrorKind::Usage, "table element has the wrong type"));
         }
-        t.grow(delta, init.to_bits(), limit).ok_or_else(|| Error::new(ErrorKind::Usage, "table cannot grow that far"))
+        let init = TableElem::new(&ctx.funcs, t.ty.element(), init.to_bits());
+        t.grow(delta, init, ctx.limits.max_table_elements)
+            .ok_or_else(|| Error::new(ErrorKind::Usage, "table cannot grow that far"))
     }
 }
 

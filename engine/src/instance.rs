@@ -10,7 +10,7 @@ use crate::externals::{Global, Memory, Table};
 use crate::func::Func;
 use crate::module::{ConstExpr, DataMode, ElemMode, ExternIndex, Module};
 use crate::store::{
-    AsContext, AsContextMut, CodePtr, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity,
+    AsContext, AsContextMut, CodePtr, FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableElem, TableEntity,
 };
 use crate::types::{limits_match, ExternType};
 
@@ -262,7 +262,7 @@ pub(crate) fn instantiate(ctx: &mut Ctx, module: &Module, imports: &[Extern]) ->
         if t.minimum() > ctx.limits.max_table_elements {
             return Err(Error::new(ErrorKind::Instantiate, "table size exceeds the store's limit"));
         }
-        ctx.tables.push(TableEntity { ty: *t, elems: vec![0; t.minimum() as usize] });
+        ctx.tables.push(TableEntity::new(*t, TableElem::NULL));
         tables.push(ctx.tables.len() as u32 - 1);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {
@@ -306,11 +306,10 @@ pub(crate) fn instantiate(ctx: &mut Ctx, module: &Module, imports: &[Extern]) ->
                 let items = std::mem::take(&mut ctx.instances[inst_index as usize].elems[i]);
                 let t = ctx.instances[inst_index as usize].tables[*table as usize] as usize;
                 let table = &mut ctx.tables[t];
-                let end = off as u64 + items.len() as u64;
-                if end > table.elems.len() as u64 {
+                if off as u64 + items.len() as u64 > table.elems.len() as u64 {
                     return Err(TrapCode::TableOutOfBounds.into());
                 }
-                table.elems[off as usize..end as usize].copy_from_slice(&items);
+                table.write(&ctx.funcs, off as usize, &items);
             }
             ElemMode::Declared => ctx.instances[inst_index as usize].elems[i] = Box::new([]),
             ElemMode::Passive => {}

@@ -67,6 +67,8 @@ pub(crate) struct DataSegment {
 
 /// A function's closures and frame layout, once translated.
 pub(crate) struct Compiled {
+    /// Number of parameters (the declared locals follow them).
+    pub params: u32,
     /// Declared locals after the parameters (zeroed on entry).
     pub locals: u32,
     /// Slots the frame needs.
@@ -80,9 +82,9 @@ pub(crate) struct Compiled {
 
 impl Compiled {
     /// A function's compiled form.
-    pub(crate) fn new(locals: u32, frame_size: u32, blocks: Box<[Code]>) -> Compiled {
+    pub(crate) fn new(ir: &translate::ir::FuncIr, blocks: Box<[Code]>) -> Compiled {
         let entry = blocks[0].entry();
-        Compiled { locals, frame_size, blocks, entry }
+        Compiled { params: ir.params, locals: ir.locals, frame_size: ir.frame_size, blocks, entry }
     }
 }
 
@@ -91,8 +93,6 @@ impl Compiled {
 pub(crate) struct FuncCode {
     /// The function's index in the module's function index space.
     pub index: u32,
-    /// Number of parameters.
-    pub params: u32,
     /// The signature, for `call_indirect` checks.
     pub sig: SigId,
     /// The function's type index and the byte range of its body in `ModuleInner::bytes`
@@ -120,7 +120,7 @@ impl FuncCode {
         let ir = translate::translate_function(&env, self.type_index, &body, None)
             .map_err(|e| compile_err(format!("{} (at offset {:#x})", e.message, e.offset)))?;
         let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, m.engine.profile_counts(self.index, &ir));
-        let compiled = Compiled::new(ir.locals, ir.frame_size, blocks);
+        let compiled = Compiled::new(&ir, blocks);
         Ok(self.compiled.get_or_init(|| compiled))
     }
 }
@@ -388,7 +388,6 @@ impl Module {
                         .enumerate()
                         .map(|(i, &ty)| FuncCode {
                             index: (first + i) as u32,
-                            params: m.types[ty as usize].params().len() as u32,
                             sig: m.type_sigs[ty as usize],
                             type_index: ty,
                             body: 0..0,
@@ -422,7 +421,7 @@ impl Module {
                         let code = &m.code[defined];
                         let counts = m.engine.profile_counts(code.index, &ir);
                         let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, counts);
-                        let _ = code.compiled.set(Compiled::new(ir.locals, ir.frame_size, blocks));
+                        let _ = code.compiled.set(Compiled::new(&ir, blocks));
                         if engine.config().keep_ir {
                             m.irs.push(ir);
                         }

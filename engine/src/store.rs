@@ -7,7 +7,7 @@
 use crate::engine::{Engine, SigId};
 use crate::error::Error;
 use crate::exec::Ctx;
-use crate::module::{FuncCode, ModuleInner};
+use crate::module::{Compiled, FuncCode, ModuleInner};
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
 use std::sync::Arc;
 
@@ -38,11 +38,6 @@ impl FuncEntity {
     pub(crate) fn ty(&self) -> &FuncType {
         match self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
-        }
-    }
-    pub(crate) fn sig(&self) -> SigId {
-        match self {
-            FuncEntity::Wasm { sig, .. } | FuncEntity::Host { sig, .. } => *sig,
         }
     }
 }
@@ -101,13 +96,69 @@ impl MemoryEntity {
 /// A table of references (slot encoding: 0 is null).
 pub(crate) struct TableEntity {
     pub ty: TableType,
-    pub elems: Vec<u64>,
+    pub elems: Vec<TableElem>,
+}
+
+/// The signature a [`TableElem`] has when it is not a function reference.
+pub(crate) const NO_SIG: SigId = SigId::MAX;
+
+/// One table element: the reference's bits, and for a function reference what
+/// `call_indirect` needs to call it without going through the store's function list. An
+/// indirect call with an unpredictable target waits for the callee's address; every
+/// dependent load on the way (element, function entity, code) is paid on each miss.
+#[derive(Clone, Copy)]
+pub(crate) struct TableElem {
+    /// The reference in slot encoding.
+    pub bits: u64,
+    /// The referenced function's compiled code if it is a Wasm function compiled already,
+    /// else null.
+    pub compiled: *const Compiled,
+    /// The referenced function's signature, or [`NO_SIG`].
+    pub sig: SigId,
+    /// The instance the referenced Wasm function belongs to if `compiled` is set, else
+    /// `u32::MAX`: `call_indirect`'s fast path needs nothing but this and `sig`.
+    pub instance: u32,
+}
+
+impl TableElem {
+    /// The null reference.
+    pub(crate) const NULL: TableElem =
+        TableElem { bits: 0, compiled: std::ptr::null(), sig: NO_SIG, instance: u32::MAX };
+
+    /// The element holding reference `bits` of a table of `element` type; `funcs` resolves
+    /// function references.
+    pub(crate) fn new(funcs: &[FuncEntity], element: crate::types::ValType, bits: u64) -> TableElem {
+        if element != crate::types::ValType::FuncRef || bits == 0 {
+            return TableElem { bits, ..TableElem::NULL };
+        }
+        match &funcs[bits as usize - 1] {
+            // SAFETY: the instance's module keeps the code alive.
+            FuncEntity::Wasm { instance, code, sig, .. } => match unsafe { (*code.0).compiled.get() } {
+                Some(c) => TableElem { bits, compiled: c, sig: *sig, instance: *instance },
+                None => TableElem { bits, sig: *sig, ..TableElem::NULL },
+            },
+            FuncEntity::Host { sig, .. } => TableElem { bits, sig: *sig, ..TableElem::NULL },
+        }
+    }
 }
 
 impl TableEntity {
+    /// A table of type `ty` with its minimum number of elements, all `init`.
+    pub(crate) fn new(ty: TableType, init: TableElem) -> TableEntity {
+        TableEntity { ty, elems: vec![init; ty.minimum() as usize] }
+    }
+
+    /// Sets elements from `at` on to references `bits` (the caller checked the bounds).
+    pub(crate) fn write(&mut self, funcs: &[FuncEntity], at: usize, bits: &[u64]) {
+        let element = self.ty.element();
+        for (e, &b) in self.elems[at..at + bits.len()].iter_mut().zip(bits) {
+            *e = TableElem::new(funcs, element, b);
+        }
+    }
+
     /// Grows by `delta` elements set to `init`; returns the old size or `None`.
     /// `max_elements` is the store's limit for one table.
-    pub(crate) fn grow(&mut self, delta: u32, init: u64, max_elements: u32) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u32, init: TableElem, max_elements: u32) -> Option<u32> {
         let old = self.elems.len() as u32;
         let new = old.checked_add(delta)?;
         if new > self.ty.maximum().unwrap_or(u32::MAX) || new > max_elements {

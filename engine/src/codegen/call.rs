@@ -4,8 +4,8 @@
 use super::{operand, rd, wr, Chain, Env, CONTINUE, SIGNAL};
 use crate::engine::SigId;
 use crate::error::TrapCode;
-use crate::exec::{call_wasm, Ctx};
-use crate::store::{CodePtr, FuncEntity};
+use crate::exec::{call_compiled, call_wasm, Ctx};
+use crate::store::{CodePtr, FuncEntity, TableElem};
 use crate::translate::ir::{Operand, Slot};
 
 /// Copies folded into a call closure: argument moves before it, the result move after it.
@@ -90,38 +90,53 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
             // parameter materialised at the call's base, say).
             moves.apply_before(fp);
             let i = operand(fp, index) as u32;
-            match resolve_indirect(ctx, sig, table, i) {
-                Ok(f) => {
-                    let cfp = fp.add(base as usize);
-                    let ok = match &ctx.funcs[f as usize] {
-                        FuncEntity::Wasm { instance, code, .. } if *instance == ctx.instance => {
-                            let code = *code;
-                            call_wasm(ctx, &*code.0, cfp)
-                        }
-                        _ => ctx.call_entity(f, cfp),
-                    };
-                    if !ok {
-                        return SIGNAL;
-                    }
-                    moves.apply_after(fp);
-                    CONTINUE
+            let t = ctx.table_index(table);
+            let Some(&e) = ctx.tables[t].elems.get(i as usize) else {
+                return ctx.trap(TrapCode::UndefinedElement);
+            };
+            let cfp = fp.add(base as usize);
+            // The common case, a compiled function of this instance with the expected
+            // signature, is decided by the element alone; the rest takes the slow path.
+            let ok = if e.sig == sig && e.instance == ctx.instance {
+                call_compiled(ctx, &*e.compiled, cfp)
+            } else {
+                match other_callee(ctx, sig, t, i as usize) {
+                    Ok(f) => ctx.call_entity(f, cfp),
+                    Err(code) => return ctx.trap(code),
                 }
-                Err(code) => ctx.trap(code),
+            };
+            if !ok {
+                return SIGNAL;
             }
+            moves.apply_after(fp);
+            CONTINUE
         },
     )
 }
 
-#[inline]
-fn resolve_indirect(ctx: &Ctx, sig: SigId, table: u32, i: u32) -> Result<u32, TrapCode> {
-    let t = &ctx.tables[ctx.table_index(table)];
-    let r = *t.elems.get(i as usize).ok_or(TrapCode::UndefinedElement)?;
-    if r == 0 {
+/// The store index of an indirect callee that is not a compiled Wasm function of the running
+/// instance, or why the call traps. A function compiled lazily since the element was written
+/// is compiled now and the element completed, so later calls take the fast path.
+#[cold]
+#[inline(never)]
+fn other_callee(ctx: &mut Ctx, sig: SigId, table: usize, i: usize) -> Result<u32, TrapCode> {
+    let e = ctx.tables[table].elems[i];
+    if e.bits == 0 {
         return Err(TrapCode::UninitializedElement);
     }
-    let f = (r - 1) as u32;
-    if ctx.funcs[f as usize].sig() != sig {
+    if e.sig != sig {
         return Err(TrapCode::IndirectCallTypeMismatch);
+    }
+    let f = (e.bits - 1) as u32;
+    if let FuncEntity::Wasm { instance, code, .. } = &ctx.funcs[f as usize] {
+        // SAFETY: the instance's module keeps the code alive. A compile error is left to
+        // the call, which reports it.
+        if *instance == ctx.instance && unsafe { (*code.0).compiled.get().is_none() } {
+            if unsafe { (*code.0).compile_lazily() }.is_ok() {
+                let t = &mut ctx.tables[table];
+                t.elems[i] = TableElem::new(&ctx.funcs, t.ty.element(), e.bits);
+            }
+        }
     }
     Ok(f)
 }

@@ -8,6 +8,7 @@
 use super::{operand, rd, wr, Chain, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
+use crate::store::TableElem;
 use crate::translate::ir::{BinOp, Inst, Operand, Slot};
 
 /// Compiles the state-touching instructions.
@@ -85,7 +86,7 @@ pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
             let i = operand(fp, index) as u32 as usize;
             let t = ctx.table_index(table);
             match ctx.tables[t].elems.get(i) {
-                Some(&v) => wr(fp, dst, v),
+                Some(e) => wr(fp, dst, e.bits),
                 None => return ctx.trap(TrapCode::TableOutOfBounds),
             }
             CONTINUE
@@ -94,10 +95,11 @@ pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
             let i = operand(fp, index) as u32 as usize;
             let v = operand(fp, value);
             let t = ctx.table_index(table);
-            match ctx.tables[t].elems.get_mut(i) {
-                Some(e) => *e = v,
-                None => return ctx.trap(TrapCode::TableOutOfBounds),
+            let t = &mut ctx.tables[t];
+            if i >= t.elems.len() {
+                return ctx.trap(TrapCode::TableOutOfBounds);
             }
+            t.write(&ctx.funcs, i, &[v]);
             CONTINUE
         }),
         Inst::TableSize { table, dst } => out.statement(move |ctx, fp| unsafe {
@@ -108,19 +110,21 @@ pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
         Inst::TableGrow { table, dst, init, delta } => out.statement(move |ctx, fp| unsafe {
             let (v, d) = (operand(fp, init), operand(fp, delta) as u32);
             let t = ctx.table_index(table);
-            let limit = ctx.limits.max_table_elements;
-            let r = ctx.tables[t].grow(d, v, limit).map_or(-1i32, |old| old as i32);
+            let t = &mut ctx.tables[t];
+            let init = TableElem::new(&ctx.funcs, t.ty.element(), v);
+            let r = t.grow(d, init, ctx.limits.max_table_elements).map_or(-1i32, |old| old as i32);
             wr(fp, dst, r as u32 as u64);
             CONTINUE
         }),
         Inst::TableFill { table, dst, value, len } => out.statement(move |ctx, fp| unsafe {
             let (d, v, n) = (operand(fp, dst) as u32 as u64, operand(fp, value), operand(fp, len) as u32 as u64);
             let t = ctx.table_index(table);
-            let elems = &mut ctx.tables[t].elems;
-            if d + n > elems.len() as u64 {
+            let t = &mut ctx.tables[t];
+            if d + n > t.elems.len() as u64 {
                 return ctx.trap(TrapCode::TableOutOfBounds);
             }
-            elems[d as usize..(d + n) as usize].fill(v);
+            let v = TableElem::new(&ctx.funcs, t.ty.element(), v);
+            t.elems[d as usize..(d + n) as usize].fill(v);
             CONTINUE
         }),
         Inst::TableCopy { dst_table, src_table, dst, src, len } => out.statement(move |ctx, fp| unsafe {
@@ -133,7 +137,7 @@ pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
             if td == ts {
                 ctx.tables[td].elems.copy_within(s as usize..(s + n) as usize, d as usize);
             } else {
-                let tmp: Vec<u64> = ctx.tables[ts].elems[s as usize..(s + n) as usize].to_vec();
+                let tmp: Vec<TableElem> = ctx.tables[ts].elems[s as usize..(s + n) as usize].to_vec();
                 ctx.tables[td].elems[d as usize..(d + n) as usize].copy_from_slice(&tmp);
             }
             CONTINUE
@@ -147,9 +151,8 @@ pub(crate) fn instruction(inst: &Inst, out: &mut Chain) {
             if d + n > ctx.tables[t].elems.len() as u64 || s + n > seg_len {
                 return ctx.trap(TrapCode::TableOutOfBounds);
             }
-            let (instances, tables) = (&ctx.instances, &mut ctx.tables);
-            let items = &instances[inst].elems[segment as usize][s as usize..(s + n) as usize];
-            tables[t].elems[d as usize..(d + n) as usize].copy_from_slice(items);
+            let items = &ctx.instances[inst].elems[segment as usize][s as usize..(s + n) as usize];
+            ctx.tables[t].write(&ctx.funcs, d as usize, items);
             CONTINUE
         }),
         ref other => unreachable!("not a state instruction: {other:?}"),
