@@ -13,8 +13,8 @@ pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, mut 
             let targets: Box<[Target]> = targets.iter().map(|&t| target(t)).collect();
             let default = target(*default);
             match *index {
-                Operand::Slot(s) => with_term_src!(out, s, |src| out.terminator(move |ctx, fp| {
-                    let Some(i) = (unsafe { src.fetch(ctx, fp) }) else { return SIGNAL };
+                Operand::Slot(s) => with_term_src!(out, s, |src| out.terminator_op(move |ctx, fp, acc| {
+                    let Some(i) = (unsafe { src.fetch(ctx, fp, acc) }) else { return SIGNAL };
                     targets.get(i as u32 as usize).unwrap_or(&default).go(ctx, fp)
                 })),
                 imm => out.terminator(move |ctx, fp| {

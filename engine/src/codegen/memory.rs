@@ -10,7 +10,7 @@
 //! immediate; for stores also value slot or immediate) gets its own closure with immediates
 //! pre-decoded. Accesses use unaligned reads/writes because Wasm allows any alignment.
 
-use super::{rd, with_src, wr, Chain, Forward, FromSlot, LoadThen, LoadWidth, Src, TermSrc, CONTINUE};
+use super::{rd, with_src, wr, Acc, Chain, Forward, FromAcc, FromSlot, LoadThen, LoadWidth, Src, TermSrc, CONTINUE};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{LoadOp, Operand, Slot, StoreOp};
@@ -60,22 +60,24 @@ fn ld<T: Copy + 'static>(
     // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
     match addr {
-        Operand::Slot(a) => with_src!(out, a, |a| out.statement(move |ctx, fp| {
-            let ea = unsafe { a.get(fp) } as u32 as u64 + offset;
+        Operand::Slot(a) => with_src!(out, a, |a| out.op(Some(dst), move |ctx, fp, acc| {
+            let ea = unsafe { a.get(fp, acc) } as u32 as u64 + offset;
             let Some(p) = host::<T>(ctx, ea) else {
-                return ctx.trap(TrapCode::MemoryOutOfBounds);
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
             };
-            unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-            CONTINUE
+            let v = ext(unsafe { p.read_unaligned() });
+            unsafe { wr(fp, dst, v) };
+            (CONTINUE, Acc::new(v))
         })),
         Operand::Imm(a) => {
             let ea = a as u32 as u64 + offset;
-            out.statement(move |ctx, fp| {
+            out.op(Some(dst), move |ctx, fp, acc| {
                 let Some(p) = host::<T>(ctx, ea) else {
-                    return ctx.trap(TrapCode::MemoryOutOfBounds);
+                    return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
                 };
-                unsafe { wr(fp, dst, ext(p.read_unaligned())) };
-                CONTINUE
+                let v = ext(unsafe { p.read_unaligned() });
+                unsafe { wr(fp, dst, v) };
+                (CONTINUE, Acc::new(v))
             })
         }
     }
@@ -92,6 +94,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
         (Operand::Slot(a), Operand::Slot(v)) => match out.take_forward(a) {
             Some(Forward::Add(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             Some(Forward::And(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            None if out.acc_holds(a) => st_slots::<T>(FromAcc, FromSlot(v), offset, out),
             None => with_src!(out, v, |v| st_slots::<T>(FromSlot(a), v, offset, out)),
         },
         (Operand::Slot(a), Operand::Imm(v)) => {
@@ -133,13 +136,13 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
 fn st_slots<T: Word>(a: impl Src, v: impl Src, offset: u64, out: &mut Chain) {
     // SAFETY: slots named by the translator lie inside the frame, and `host` only returns
     // pointers to in-bounds bytes, which may be unaligned.
-    out.statement(move |ctx, fp| {
-        let ea = unsafe { a.get(fp) } as u32 as u64 + offset;
+    out.op(None, move |ctx, fp, acc| {
+        let ea = unsafe { a.get(fp, acc) } as u32 as u64 + offset;
         let Some(p) = host::<T>(ctx, ea) else {
-            return ctx.trap(TrapCode::MemoryOutOfBounds);
+            return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
         };
-        unsafe { p.write_unaligned(T::wrap(v.get(fp))) };
-        CONTINUE
+        unsafe { p.write_unaligned(T::wrap(v.get(fp, acc))) };
+        (CONTINUE, acc)
     })
 }
 
@@ -154,7 +157,7 @@ pub(super) fn push_load(l: super::LoadZx, out: &mut Chain) {
 
 impl<T: Copy + Into<u64> + 'static> TermSrc for LoadThen<T> {
     #[inline(always)]
-    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64> {
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64, _: Acc) -> Option<u64> {
         let ea = rd(fp, self.addr) as u32 as u64 + self.offset as u64;
         let Some(p) = host::<T>(ctx, ea) else {
             ctx.trap(TrapCode::MemoryOutOfBounds);

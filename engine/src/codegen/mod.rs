@@ -27,8 +27,12 @@ use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
 use std::mem::{align_of, needs_drop, size_of};
 use std::sync::Arc;
 
+/// A value one record hands the next in a register: the result of the statement it just did
+/// (also written to its slot), or nothing meaningful. See [`Chain::acc_holds`].
+pub(crate) type Acc = std::mem::MaybeUninit<u64>;
+
 /// The machine code of one record; `ip` points at the record itself.
-type Handler = unsafe fn(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32;
+type Handler = unsafe fn(ip: *const u64, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> u32;
 
 /// One closure in a chain: its handler, then its captured state.
 #[repr(C)]
@@ -39,24 +43,35 @@ struct Record<F> {
 
 /// Runs the record at `ip`.
 #[inline(always)]
-unsafe fn enter(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+unsafe fn enter(ip: *const u64, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> u32 {
     let handler = *(ip as *const Handler);
-    handler(ip, ctx, fp)
+    handler(ip, ctx, fp, acc)
 }
 
-/// A statement record: runs the closure, then the record right after it unless the closure
-/// stopped (returned anything but [`CONTINUE`]).
-unsafe fn run_statement<F: Fn(&mut Ctx, *mut u64) -> u32>(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
-    let r = ((*(ip as *const Record<F>)).f)(ctx, fp);
+/// A statement record: runs the closure, then the record right after it (handing it the
+/// closure's value, see [`Chain::op`]) unless the closure stopped (returned anything but
+/// [`CONTINUE`]).
+unsafe fn run_op<F: Fn(&mut Ctx, *mut u64, Acc) -> (u32, Acc)>(
+    ip: *const u64,
+    ctx: &mut Ctx,
+    fp: *mut u64,
+    acc: Acc,
+) -> u32 {
+    let (r, acc) = ((*(ip as *const Record<F>)).f)(ctx, fp, acc);
     if r != CONTINUE {
         return r;
     }
-    enter(ip.add(size_of::<Record<F>>() / 8), ctx, fp)
+    enter(ip.add(size_of::<Record<F>>() / 8), ctx, fp, acc)
 }
 
 /// A terminator record: the closure decides where execution goes.
-unsafe fn run_terminator<F: Fn(&mut Ctx, *mut u64) -> u32>(ip: *const u64, ctx: &mut Ctx, fp: *mut u64) -> u32 {
-    ((*(ip as *const Record<F>)).f)(ctx, fp)
+unsafe fn run_terminator<F: Fn(&mut Ctx, *mut u64, Acc) -> u32>(
+    ip: *const u64,
+    ctx: &mut Ctx,
+    fp: *mut u64,
+    acc: Acc,
+) -> u32 {
+    ((*(ip as *const Record<F>)).f)(ctx, fp, acc)
 }
 
 unsafe fn drop_record<F>(p: *mut u64) {
@@ -85,6 +100,8 @@ pub(crate) struct Chain {
     drops: Drops,
     /// A statement waiting to be fused into the next record.
     pending: Option<Prefix>,
+    /// The slot whose new value the last record hands the next one in a register, if any.
+    acc: Option<Slot>,
     /// How many records were pushed (tests check that fusion happens).
     #[cfg(test)]
     records: usize,
@@ -179,14 +196,14 @@ impl PrefixOp for SetConst {
 impl PrefixOp for AddImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
-        unsafe { self.get(fp) };
+        unsafe { self.get(fp, Acc::uninit()) };
     }
 }
 
 impl PrefixOp for AndImm32 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
-        unsafe { self.get(fp) };
+        unsafe { self.get(fp, Acc::uninit()) };
     }
 }
 
@@ -210,6 +227,18 @@ fn prefixed<P: PrefixOp, F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'stati
     }
 }
 
+/// [`prefixed`] for closures that take and hand on a value (see [`Chain::op`]).
+#[inline(always)]
+fn prefixed_op<P: PrefixOp, R, F: Fn(&mut Ctx, *mut u64, Acc) -> R + Send + Sync + 'static>(
+    p: P,
+    f: F,
+) -> impl Fn(&mut Ctx, *mut u64, Acc) -> R + Send + Sync + 'static {
+    move |ctx: &mut Ctx, fp: *mut u64, acc: Acc| {
+        p.apply(fp);
+        f(ctx, fp, acc)
+    }
+}
+
 /// A prefix as a statement of its own.
 fn alone(_: &mut Ctx, _: *mut u64) -> u32 {
     CONTINUE
@@ -221,11 +250,12 @@ fn alone(_: &mut Ctx, _: *mut u64) -> u32 {
 /// the frame would put a store-to-load forwarding delay on the path to the record's branch or
 /// memory access. See [`Chain::take_forward`] and [`with_src`].
 pub(crate) trait Src: Copy + Send + Sync + 'static {
-    /// The operand's bits (zero-extended), after doing the fused statement if any.
+    /// The operand's bits (zero-extended), after doing the fused statement if any; `acc`
+    /// is the value the previous record handed on.
     ///
     /// # Safety
-    /// The slots must lie inside the frame `fp`.
-    unsafe fn get(self, fp: *mut u64) -> u64;
+    /// The slots must lie inside the frame `fp`; `acc` must be set if the source reads it.
+    unsafe fn get(self, fp: *mut u64, acc: Acc) -> u64;
 }
 
 /// The operand is read from its slot.
@@ -234,15 +264,27 @@ pub(crate) struct FromSlot(pub Slot);
 
 impl Src for FromSlot {
     #[inline(always)]
-    unsafe fn get(self, fp: *mut u64) -> u64 {
+    unsafe fn get(self, fp: *mut u64, _: Acc) -> u64 {
         rd(fp, self.0)
+    }
+}
+
+/// The operand is the value the previous record handed on (it also wrote it to the slot,
+/// but reading the slot back would wait for the store).
+#[derive(Clone, Copy)]
+pub(crate) struct FromAcc;
+
+impl Src for FromAcc {
+    #[inline(always)]
+    unsafe fn get(self, _: *mut u64, acc: Acc) -> u64 {
+        acc.assume_init()
     }
 }
 
 /// The operand is `dst = i32.add src k`, done here (also its prefix form).
 impl Src for AddImm32 {
     #[inline(always)]
-    unsafe fn get(self, fp: *mut u64) -> u64 {
+    unsafe fn get(self, fp: *mut u64, _: Acc) -> u64 {
         let AddImm32(dst, src, k) = self;
         let v = (rd(fp, src) as u32).wrapping_add(k) as u64;
         wr(fp, dst, v);
@@ -253,7 +295,7 @@ impl Src for AddImm32 {
 /// The operand is `dst = i32.and src k`, done here (also its prefix form).
 impl Src for AndImm32 {
     #[inline(always)]
-    unsafe fn get(self, fp: *mut u64) -> u64 {
+    unsafe fn get(self, fp: *mut u64, _: Acc) -> u64 {
         let AndImm32(dst, src, k) = self;
         let v = (rd(fp, src) as u32 & k) as u64;
         wr(fp, dst, v);
@@ -275,6 +317,10 @@ macro_rules! with_src {
         match $out.take_forward($slot) {
             Some($crate::codegen::Forward::Add($s)) => $body,
             Some($crate::codegen::Forward::And($s)) => $body,
+            None if $out.acc_holds($slot) => {
+                let $s = $crate::codegen::FromAcc;
+                $body
+            }
             None => {
                 let $s = $crate::codegen::FromSlot($slot);
                 $body
@@ -292,14 +338,14 @@ pub(crate) trait TermSrc: Copy + Send + Sync + 'static {
     /// The operand's bits, or `None` after recording a trap in `ctx`.
     ///
     /// # Safety
-    /// The slots must lie inside the frame `fp`.
-    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64>;
+    /// As for [`Src::get`].
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u64>;
 }
 
 impl<S: Src> TermSrc for S {
     #[inline(always)]
-    unsafe fn fetch(self, _: &mut Ctx, fp: *mut u64) -> Option<u64> {
-        Some(self.get(fp))
+    unsafe fn fetch(self, _: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u64> {
+        Some(self.get(fp, acc))
     }
 }
 
@@ -324,8 +370,8 @@ where
     LoadThen<T>: TermSrc,
 {
     #[inline(always)]
-    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64) -> Option<u64> {
-        let v = self.load.fetch(ctx, fp)?;
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u64> {
+        let v = self.load.fetch(ctx, fp, acc)?;
         // The add's source is the load's destination: use the loaded value, not the slot.
         let AddImm32(dst, _, k) = self.add;
         let r = (v as u32).wrapping_add(k) as u64;
@@ -354,6 +400,10 @@ macro_rules! with_term_src {
             Some(TermForward::Load32($s)) => $body,
             Some(TermForward::Load8Add($s)) => $body,
             Some(TermForward::Load32Add($s)) => $body,
+            None if $out.acc_holds($slot) => {
+                let $s = $crate::codegen::FromAcc;
+                $body
+            }
             None => {
                 let $s = $crate::codegen::FromSlot($slot);
                 $body
@@ -384,6 +434,7 @@ impl Chain {
             words: buf,
             drops: Vec::new(),
             pending: None,
+            acc: None,
             #[cfg(test)]
             records: 0,
         }
@@ -398,6 +449,7 @@ impl Chain {
         if needs_drop::<F>() {
             self.drops.push((at, drop_record::<F>));
         }
+        self.acc = None;
         #[cfg(test)]
         {
             self.records += 1;
@@ -452,7 +504,26 @@ impl Chain {
             _ => return None,
         };
         self.pending = None;
+        let written = match f {
+            Forward::Add(AddImm32(d, ..)) | Forward::And(AndImm32(d, ..)) => d,
+        };
+        if self.acc == Some(written) {
+            // The record does this statement before it reads other operands.
+            self.acc = None;
+        }
         Some(f)
+    }
+
+    /// Whether the next record may take `slot`'s value from the register the last record
+    /// hands on ([`FromAcc`]): the last record wrote `slot` and passed the value on, and no
+    /// statement fused into the next record writes it before.
+    pub(crate) fn acc_holds(&self, slot: Slot) -> bool {
+        self.acc == Some(slot)
+            && match self.pending {
+                None => true,
+                Some(Prefix::Copy(d, _) | Prefix::Const(d, _)) => d != slot,
+                Some(_) => false,
+            }
     }
 
     /// Whether [`Chain::take_forward`] would give a source for `slot`.
@@ -531,45 +602,69 @@ impl Chain {
     /// Appends a statement: `f` does its work and returns [`CONTINUE`], or stops execution
     /// by returning [`SIGNAL`] with the reason recorded in the context.
     pub(crate) fn statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
+        self.op(None, move |ctx: &mut Ctx, fp: *mut u64, _: Acc| (f(ctx, fp), Acc::uninit()))
+    }
+
+    /// Appends a statement whose closure gets the value the previous record handed on (its
+    /// operands may come from it: [`FromAcc`]) and returns, besides [`CONTINUE`] or
+    /// [`SIGNAL`], the value to hand on: `dst`'s new value, if `dst` is given. Handing a
+    /// result to the next record in a register keeps a store-to-load round trip through the
+    /// frame off the path from one statement to the next.
+    pub(crate) fn op<F: Fn(&mut Ctx, *mut u64, Acc) -> (u32, Acc) + Send + Sync + 'static>(
+        &mut self,
+        dst: Option<Slot>,
+        f: F,
+    ) {
         match self.pending.take() {
-            None => self.push(run_statement::<F>, f),
-            Some(Prefix::Copy(d, s)) => self.push_statement(prefixed(CopySlot(d, s), f)),
-            Some(Prefix::Const(d, v)) => self.push_statement(prefixed(SetConst(d, v), f)),
+            None => self.push(run_op::<F>, f),
+            Some(Prefix::Copy(d, s)) => self.push_op(prefixed_op(CopySlot(d, s), f)),
+            Some(Prefix::Const(d, v)) => self.push_op(prefixed_op(SetConst(d, v), f)),
             Some(op) => {
                 // Adds are fused into terminators only (fewer closure twins), ands and loads
                 // only into records that take them over as an operand's source.
                 self.push_prefix(op);
-                self.push(run_statement::<F>, f);
+                self.push(run_op::<F>, f);
             }
         }
+        self.acc = dst;
     }
 
-    fn push_statement<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, f: F) {
-        self.push(run_statement::<F>, f);
+    fn push_op<F: Fn(&mut Ctx, *mut u64, Acc) -> (u32, Acc) + Send + Sync + 'static>(&mut self, f: F) {
+        self.push(run_op::<F>, f);
     }
 
     /// Appends the terminator and finishes the block: `f` returns the next block's index,
     /// [`RETURN`] or [`SIGNAL`] (or continues in a later block and returns what it returns).
-    pub(crate) fn terminator<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
+    pub(crate) fn terminator<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(self, f: F) -> Code {
+        self.terminator_op(move |ctx: &mut Ctx, fp: *mut u64, _: Acc| f(ctx, fp))
+    }
+
+    /// [`Chain::terminator`] for a closure that gets the value the previous record handed on.
+    pub(crate) fn terminator_op<F: Fn(&mut Ctx, *mut u64, Acc) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         match self.pending.take() {
             None => self.finish(f),
-            Some(Prefix::Copy(d, s)) => self.finish(prefixed(CopySlot(d, s), f)),
-            Some(Prefix::Const(d, v)) => self.finish(prefixed(SetConst(d, v), f)),
-            Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed(AddImm32(d, s, k), f)),
-            Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed(Both(a, b), f)),
+            Some(Prefix::Copy(d, s)) => self.finish(prefixed_op(CopySlot(d, s), f)),
+            Some(Prefix::Const(d, v)) => self.finish(prefixed_op(SetConst(d, v), f)),
+            Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed_op(AddImm32(d, s, k), f)),
+            Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed_op(Both(a, b), f)),
             Some(op @ (Prefix::AndImm32(..) | Prefix::Load(..))) => {
                 self.push_prefix(op);
                 self.finish(f)
             }
             Some(Prefix::LoadAdd(l, AddImm32(d, s, k))) => {
                 memory::push_load(l, &mut self);
-                self.finish(prefixed(AddImm32(d, s, k), f))
+                self.finish(prefixed_op(AddImm32(d, s, k), f))
             }
         }
     }
 
-    fn finish<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
+    fn finish<F: Fn(&mut Ctx, *mut u64, Acc) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         self.push(run_terminator::<F>, f);
+        self.done()
+    }
+
+    /// Copies the finished records out of the reused buffer.
+    fn done(mut self) -> Code {
         let words: Box<[u64]> = self.words.as_slice().into();
         // The records now live in `words` (moved bitwise, as any Rust value moves); the
         // buffer's copies are plain words with nothing to drop.
@@ -615,7 +710,7 @@ impl Code {
     #[inline(always)]
     pub(crate) fn call(&self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
         // SAFETY: a `Code` always holds at least its terminator record.
-        unsafe { enter(self.words.as_ptr(), ctx, fp) }
+        unsafe { enter(self.words.as_ptr(), ctx, fp, Acc::uninit()) }
     }
 
     /// Where the block starts, for another block to continue in it directly. The `Code` must
@@ -663,7 +758,7 @@ impl Entry {
     #[inline(always)]
     pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
         // SAFETY: the block's `Code` outlives every entry into it (see `Code::entry`).
-        unsafe { (self.handler)(self.ip, ctx, fp) }
+        unsafe { (self.handler)(self.ip, ctx, fp, Acc::uninit()) }
     }
 }
 

@@ -16,7 +16,9 @@
 //! Slot encoding (see [`super`]): i32/f32 are stored zero-extended, i64/f64 as their bits,
 //! references as a `u64` with 0 meaning null. Readers of 32-bit values ignore the upper bits.
 
-use super::{rd, with_src, with_term_src, wr, Chain, Code, Src, Target, TermSrc, CONTINUE, SIGNAL};
+use super::{
+    rd, with_src, with_term_src, wr, Acc, Chain, Code, FromAcc, FromSlot, Src, Target, TermSrc, CONTINUE, SIGNAL,
+};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::semantics as s;
@@ -121,20 +123,6 @@ fn ref_is_null(r: u64) -> i32 {
 // Shared closure plumbing
 // ---------------------------------------------------------------------------------------------
 
-/// Stores a result and continues, or traps. Always inlined: for operators that cannot trap
-/// the error arm disappears.
-#[inline(always)]
-fn finish(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>) -> u32 {
-    match r {
-        Ok(v) => {
-            // SAFETY: the translator only names slots inside the frame `fp` points at.
-            unsafe { wr(fp, dst, v) };
-            CONTINUE
-        }
-        Err(c) => ctx.trap(c),
-    }
-}
-
 /// The closure for an operation whose operands were all immediates: the outcome is already
 /// known, so it is either a constant store or an unconditional trap.
 fn settled(r: Result<u64, TrapCode>, dst: Slot, out: &mut Chain) {
@@ -175,19 +163,77 @@ unsafe fn read(fp: *mut u64, o: Operand) -> u64 {
 // Generic constructors (monomorphised per semantics function)
 // ---------------------------------------------------------------------------------------------
 
+/// An operand of an operator, decoded: from a slot, from the value the previous record handed
+/// on, or an immediate.
+trait Arg<A>: Copy + Send + Sync + 'static {
+    /// # Safety
+    /// As for [`Src::get`].
+    unsafe fn val(self, fp: *mut u64, acc: Acc) -> A;
+}
+
+/// An immediate operand, decoded at construction.
+#[derive(Clone, Copy)]
+struct Imm<A>(A);
+
+impl<A: Val> Arg<A> for Imm<A> {
+    #[inline(always)]
+    unsafe fn val(self, _: *mut u64, _: Acc) -> A {
+        self.0
+    }
+}
+
+impl<A: Val> Arg<A> for FromSlot {
+    #[inline(always)]
+    unsafe fn val(self, fp: *mut u64, acc: Acc) -> A {
+        A::decode(self.get(fp, acc))
+    }
+}
+
+impl<A: Val> Arg<A> for FromAcc {
+    #[inline(always)]
+    unsafe fn val(self, fp: *mut u64, acc: Acc) -> A {
+        A::decode(self.get(fp, acc))
+    }
+}
+
+/// Stores an operator's result, hands it on to the next record and continues, or traps.
+#[inline(always)]
+fn finish_op(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, acc: Acc) -> (u32, Acc) {
+    match r {
+        Ok(v) => {
+            // SAFETY: the translator only names slots inside the frame `fp` points at.
+            unsafe { wr(fp, dst, v) };
+            (CONTINUE, Acc::new(v))
+        }
+        Err(c) => (ctx.trap(c), acc),
+    }
+}
+
+/// Whether slot operand `o` is the value the previous record hands on (see [`Chain::acc_holds`]).
+fn from_acc(o: Operand, out: &Chain) -> bool {
+    matches!(o, Operand::Slot(s) if out.acc_holds(s))
+}
+
 /// `dst = f(src)`.
 fn un<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, src: Operand, out: &mut Chain) {
     match src {
-        Operand::Slot(a) => out.statement(move |ctx, fp| {
-            // SAFETY: slots named by the translator lie inside the frame.
-            let r = f(A::decode(unsafe { rd(fp, a) }));
-            finish(ctx, fp, dst, r.into_bits())
-        }),
+        Operand::Slot(_) if from_acc(src, out) => un_op(f, dst, FromAcc, out),
+        Operand::Slot(a) => un_op(f, dst, FromSlot(a), out),
         Operand::Imm(a) => settled(f(A::decode(a)).into_bits(), dst, out),
     }
 }
 
-/// `dst = f(lhs, rhs)`, one closure per operand shape.
+fn un_op<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, a: impl Arg<A>, out: &mut Chain) {
+    out.op(Some(dst), move |ctx, fp, acc| {
+        // SAFETY: slots named by the translator lie inside the frame; `acc` is read only
+        // when the chain says the previous record set it.
+        let r = f(unsafe { a.val(fp, acc) });
+        finish_op(ctx, fp, dst, r.into_bits(), acc)
+    })
+}
+
+/// `dst = f(lhs, rhs)`, one closure per operand shape. A slot operand the previous record
+/// just wrote comes from the value it handed on.
 fn bin<A: Val, R: Ret>(
     f: impl Fn(A, A) -> R + Send + Sync + 'static,
     dst: Slot,
@@ -195,29 +241,30 @@ fn bin<A: Val, R: Ret>(
     rhs: Operand,
     out: &mut Chain,
 ) {
-    // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => out.statement(move |ctx, fp| {
-            let (a, b) = unsafe { (rd(fp, a), rd(fp, b)) };
-            let r = f(A::decode(a), A::decode(b));
-            finish(ctx, fp, dst, r.into_bits())
-        }),
-        (Operand::Slot(a), Operand::Imm(b)) => {
-            let b = A::decode(b);
-            out.statement(move |ctx, fp| {
-                let r = f(A::decode(unsafe { rd(fp, a) }), b);
-                finish(ctx, fp, dst, r.into_bits())
-            })
-        }
-        (Operand::Imm(a), Operand::Slot(b)) => {
-            let a = A::decode(a);
-            out.statement(move |ctx, fp| {
-                let r = f(a, A::decode(unsafe { rd(fp, b) }));
-                finish(ctx, fp, dst, r.into_bits())
-            })
-        }
+        (Operand::Slot(_), Operand::Slot(b)) if from_acc(lhs, out) => bin_op(f, dst, FromAcc, FromSlot(b), out),
+        (Operand::Slot(a), Operand::Slot(_)) if from_acc(rhs, out) => bin_op(f, dst, FromSlot(a), FromAcc, out),
+        (Operand::Slot(a), Operand::Slot(b)) => bin_op(f, dst, FromSlot(a), FromSlot(b), out),
+        (Operand::Slot(_), Operand::Imm(b)) if from_acc(lhs, out) => bin_op(f, dst, FromAcc, Imm(A::decode(b)), out),
+        (Operand::Slot(a), Operand::Imm(b)) => bin_op(f, dst, FromSlot(a), Imm(A::decode(b)), out),
+        (Operand::Imm(a), Operand::Slot(_)) if from_acc(rhs, out) => bin_op(f, dst, Imm(A::decode(a)), FromAcc, out),
+        (Operand::Imm(a), Operand::Slot(b)) => bin_op(f, dst, Imm(A::decode(a)), FromSlot(b), out),
         (Operand::Imm(a), Operand::Imm(b)) => settled(f(A::decode(a), A::decode(b)).into_bits(), dst, out),
     }
+}
+
+fn bin_op<A: Val, R: Ret>(
+    f: impl Fn(A, A) -> R + Send + Sync + 'static,
+    dst: Slot,
+    a: impl Arg<A>,
+    b: impl Arg<A>,
+    out: &mut Chain,
+) {
+    out.op(Some(dst), move |ctx, fp, acc| {
+        // SAFETY: as in `un_op`.
+        let r = unsafe { f(a.val(fp, acc), b.val(fp, acc)) };
+        finish_op(ctx, fp, dst, r.into_bits(), acc)
+    })
 }
 
 /// A branch on comparison `f(lhs, rhs)` (0 or 1), one closure per operand shape.
@@ -233,22 +280,22 @@ fn br_cmp<A: Val>(
     // here (`with_src!`): the loop counter of `i += 1; if i < n`, the tag of `t & 7 == 1`.
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
-        (Operand::Slot(a), Operand::Slot(b)) => with_term_src!(out, a, |a| out.terminator(move |ctx, fp| {
-            let Some(a) = (unsafe { a.fetch(ctx, fp) }) else { return SIGNAL };
+        (Operand::Slot(a), Operand::Slot(b)) => with_term_src!(out, a, |a| out.terminator_op(move |ctx, fp, acc| {
+            let Some(a) = (unsafe { a.fetch(ctx, fp, acc) }) else { return SIGNAL };
             let b = unsafe { rd(fp, b) };
             pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
         })),
         (Operand::Slot(a), Operand::Imm(b)) => {
             let b = A::decode(b);
-            with_term_src!(out, a, |a| out.terminator(move |ctx, fp| {
-                let Some(a) = (unsafe { a.fetch(ctx, fp) }) else { return SIGNAL };
+            with_term_src!(out, a, |a| out.terminator_op(move |ctx, fp, acc| {
+                let Some(a) = (unsafe { a.fetch(ctx, fp, acc) }) else { return SIGNAL };
                 pick(f(A::decode(a), b) != 0, &then, &els, ctx, fp)
             }))
         }
         (Operand::Imm(a), Operand::Slot(b)) => {
             let a = A::decode(a);
-            with_src!(out, b, |b| out.terminator(move |ctx, fp| pick(
-                f(a, A::decode(unsafe { b.get(fp) })) != 0,
+            with_src!(out, b, |b| out.terminator_op(move |ctx, fp, acc| pick(
+                f(a, A::decode(unsafe { b.get(fp, acc) })) != 0,
                 &then,
                 &els,
                 ctx,
@@ -377,12 +424,12 @@ pub(crate) fn branch(cond: Cond, then: Target, els: Target, mut out: Chain) -> C
     }
     // SAFETY (slot closures): slots named by the translator lie inside the frame.
     match cond {
-        Cond::NonZero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator(move |ctx, fp| {
-            let Some(v) = (unsafe { s.fetch(ctx, fp) }) else { return SIGNAL };
+        Cond::NonZero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator_op(move |ctx, fp, acc| {
+            let Some(v) = (unsafe { s.fetch(ctx, fp, acc) }) else { return SIGNAL };
             pick(v as u32 != 0, &then, &els, ctx, fp)
         })),
-        Cond::Zero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator(move |ctx, fp| {
-            let Some(v) = (unsafe { s.fetch(ctx, fp) }) else { return SIGNAL };
+        Cond::Zero(Operand::Slot(s)) => with_term_src!(out, s, |s| out.terminator_op(move |ctx, fp, acc| {
+            let Some(v) = (unsafe { s.fetch(ctx, fp, acc) }) else { return SIGNAL };
             pick(v as u32 == 0, &then, &els, ctx, fp)
         })),
         Cond::NonZero(Operand::Imm(v)) => goto(if v as u32 != 0 { then } else { els }, out),
