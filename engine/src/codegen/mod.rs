@@ -588,14 +588,45 @@ impl Chain {
         match p {
             Prefix::Copy(d, s) => self.statement(prefixed(CopySlot(d, s), alone)),
             Prefix::Const(d, v) => self.statement(prefixed(SetConst(d, v), alone)),
-            Prefix::AddImm32(d, s, k) => self.statement(prefixed(AddImm32(d, s, k), alone)),
+            Prefix::AddImm32(d, s, k) => self.push_imm32(d, s, k, u32::wrapping_add),
             Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
-            Prefix::AndImm32(d, s, k) => self.statement(prefixed(AndImm32(d, s, k), alone)),
+            Prefix::AndImm32(d, s, k) => self.push_imm32(d, s, k, |a, k| a & k),
             Prefix::Load(l) => memory::push_load(l, self),
             Prefix::LoadAdd(l, AddImm32(d, s, k)) => {
                 memory::push_load(l, self);
-                self.statement(prefixed(AddImm32(d, s, k), alone))
+                self.push_imm32(d, s, k, u32::wrapping_add)
             }
+        }
+    }
+
+    /// `dst = f(src, k)` for an `i32` add or and of an immediate as a record of its own: it
+    /// takes `src` from the previous record when it can and hands its result on.
+    fn push_imm32<F: Fn(u32, u32) -> u32 + Copy + Send + Sync + 'static>(
+        &mut self,
+        dst: Slot,
+        src: Slot,
+        k: u32,
+        f: F,
+    ) {
+        fn push<S: Src, F: Fn(u32, u32) -> u32 + Copy + Send + Sync + 'static>(
+            out: &mut Chain,
+            dst: Slot,
+            s: S,
+            k: u32,
+            f: F,
+        ) {
+            // SAFETY: slots named by the translator lie inside the frame; `s` reads `acc`
+            // only if the chain says the previous record set it.
+            out.op(Some(dst), move |_, fp, acc| unsafe {
+                let v = f(s.get(fp, acc) as u32, k) as u64;
+                wr(fp, dst, v);
+                (CONTINUE, Acc::new(v))
+            })
+        }
+        if self.acc_holds(src) {
+            push(self, dst, FromAcc, k, f)
+        } else {
+            push(self, dst, FromSlot(src), k, f)
         }
     }
 
