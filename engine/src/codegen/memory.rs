@@ -94,6 +94,8 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
         (Operand::Slot(a), Operand::Slot(v)) => match out.take_forward(a) {
             Some(Forward::Add(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             Some(Forward::And(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            Some(Forward::AddOnAcc(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            Some(Forward::AndOnAcc(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             None if out.acc_holds(a) => st_slots::<T>(FromAcc, FromSlot(v), offset, out),
             None => with_src!(out, v, |v| st_slots::<T>(FromSlot(a), v, offset, out)),
         },

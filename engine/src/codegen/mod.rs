@@ -303,10 +303,37 @@ impl Src for AndImm32 {
     }
 }
 
+/// An [`AddImm32`] or [`AndImm32`] (per `F`) whose source is the value the previous record
+/// handed on: a load or operator, then the add or and a branch or access takes over.
+#[derive(Clone, Copy)]
+pub(crate) struct OnAcc<F>(F);
+
+impl Src for OnAcc<AddImm32> {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64, acc: Acc) -> u64 {
+        let AddImm32(dst, _, k) = self.0;
+        let v = (acc.assume_init() as u32).wrapping_add(k) as u64;
+        wr(fp, dst, v);
+        v
+    }
+}
+
+impl Src for OnAcc<AndImm32> {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64, acc: Acc) -> u64 {
+        let AndImm32(dst, _, k) = self.0;
+        let v = (acc.assume_init() as u32 & k) as u64;
+        wr(fp, dst, v);
+        v
+    }
+}
+
 /// A statement a record can take over to compute its operand (see [`Src`]).
 pub(crate) enum Forward {
     Add(AddImm32),
     And(AndImm32),
+    AddOnAcc(OnAcc<AddImm32>),
+    AndOnAcc(OnAcc<AndImm32>),
 }
 
 /// Evaluates `$body` with `$s` bound to a [`Src`] for slot `$slot`: the pending statement
@@ -317,6 +344,8 @@ macro_rules! with_src {
         match $out.take_forward($slot) {
             Some($crate::codegen::Forward::Add($s)) => $body,
             Some($crate::codegen::Forward::And($s)) => $body,
+            Some($crate::codegen::Forward::AddOnAcc($s)) => $body,
+            Some($crate::codegen::Forward::AndOnAcc($s)) => $body,
             None if $out.acc_holds($slot) => {
                 let $s = $crate::codegen::FromAcc;
                 $body
@@ -396,6 +425,8 @@ macro_rules! with_term_src {
         match $out.take_term_forward($slot) {
             Some(TermForward::Src(Forward::Add($s))) => $body,
             Some(TermForward::Src(Forward::And($s))) => $body,
+            Some(TermForward::Src(Forward::AddOnAcc($s))) => $body,
+            Some(TermForward::Src(Forward::AndOnAcc($s))) => $body,
             Some(TermForward::Load8($s)) => $body,
             Some(TermForward::Load32($s)) => $body,
             Some(TermForward::Load8Add($s)) => $body,
@@ -493,19 +524,30 @@ impl Chain {
     /// `slot`, for the next record to do itself as the source of that operand (see [`Src`]).
     pub(crate) fn take_forward(&mut self, slot: Slot) -> Option<Forward> {
         let f = match self.pending {
+            // The pending statement reads the slot the last record wrote: nothing came between.
+            Some(Prefix::AddImm32(d, src, k)) if d == slot && self.acc == Some(src) => {
+                Forward::AddOnAcc(OnAcc(AddImm32(d, src, k)))
+            }
+            Some(Prefix::AndImm32(d, src, k)) if d == slot && self.acc == Some(src) => {
+                Forward::AndOnAcc(OnAcc(AndImm32(d, src, k)))
+            }
             Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddImm32(d, src, k)),
             Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndImm32(d, src, k)),
             Some(Prefix::LoadAdd(load, add)) if add.0 == slot => {
-                // The load becomes a statement; the add is done by the record that reads it.
+                // The load becomes a statement, which hands its value on; the add is done by
+                // the record that reads it.
                 self.pending = None;
                 memory::push_load(load, self);
-                return Some(Forward::Add(add));
+                return Some(if self.acc == Some(add.1) { Forward::AddOnAcc(OnAcc(add)) } else { Forward::Add(add) });
             }
             _ => return None,
         };
         self.pending = None;
         let written = match f {
-            Forward::Add(AddImm32(d, ..)) | Forward::And(AndImm32(d, ..)) => d,
+            Forward::Add(AddImm32(d, ..))
+            | Forward::And(AndImm32(d, ..))
+            | Forward::AddOnAcc(OnAcc(AddImm32(d, ..)))
+            | Forward::AndOnAcc(OnAcc(AndImm32(d, ..))) => d,
         };
         if self.acc == Some(written) {
             // The record does this statement before it reads other operands.
