@@ -1454,4 +1454,59 @@ mod tests {
         assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), DONE);
         assert_eq!(frame, [4, 3, 8]);
     }
+
+    /// Values handed from record to record in a register (`Acc`) are the values the slots
+    /// hold: a chain where every record reads what the one before it wrote, through each
+    /// consumer shape that takes the register (operator operands on either side, a unary
+    /// operator, an add/and record of its own, an and taken over by a load, a load address,
+    /// a stored value, a compare-branch's right operand), checked against plain arithmetic.
+    #[test]
+    fn values_handed_on_in_registers_match_the_slots() {
+        use crate::translate::ir::{BinOp, Cond, LoadOp, StoreOp, UnOp};
+        let mut mem = [0u8; 64];
+        for (i, b) in mem.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37) ^ 0xA5;
+        }
+        for x in [0u64, 1, 7, 0x55, 0x1234, 0xFFFF_FFFF] {
+            let mut c = Chain::new();
+            numeric::binary(BinOp::I32Xor, 1, Operand::Slot(0), Operand::Imm(0x55), &mut c);
+            assert!(c.acc_holds(1));
+            numeric::binary(BinOp::I32Shl, 2, Operand::Slot(1), Operand::Imm(2), &mut c);
+            numeric::binary(BinOp::I32Sub, 3, Operand::Imm(100), Operand::Slot(2), &mut c);
+            numeric::binary(BinOp::I32Add, 4, Operand::Slot(0), Operand::Slot(3), &mut c);
+            c.and_imm32(5, 4, 0x3C);
+            memory::load(LoadOp::I32Load16U, 6, Operand::Slot(5), 0, &mut c);
+            numeric::unary(UnOp::I32Eqz, 7, Operand::Slot(6), &mut c);
+            c.add_imm32(8, 7, 40);
+            c.copy(9, Operand::Imm(48));
+            assert!(!c.acc_holds(9), "a fused copy overwrites what the register held");
+            memory::store(StoreOp::I32Store, Operand::Slot(9), Operand::Slot(8), 0, &mut c);
+            memory::load(LoadOp::I32Load, 10, Operand::Slot(9), 0, &mut c);
+            numeric::binary(BinOp::I32Add, 11, Operand::Slot(10), Operand::Imm(1), &mut c);
+            assert!(c.acc_holds(11));
+            let code = numeric::branch(
+                Cond::Compare(BinOp::I32LtU, Operand::Slot(0), Operand::Slot(11)),
+                Target::Index(10),
+                Target::Index(20),
+                c,
+            );
+            let x32 = x as u32;
+            let s1 = x32 ^ 0x55;
+            let s2 = s1 << 2;
+            let s3 = 100u32.wrapping_sub(s2);
+            let s4 = x32.wrapping_add(s3);
+            let s5 = s4 & 0x3C;
+            let s6 = u16::from_le_bytes([mem[s5 as usize], mem[s5 as usize + 1]]) as u32;
+            let s7 = (s6 == 0) as u32;
+            let s8 = s7 + 40;
+            let want = [x32, s1, s2, s3, s4, s5, s6, s7, s8, 48, s8, s8 + 1].map(|v| v as u64);
+            let mut frame = [0u64; 12];
+            frame[0] = x;
+            let mut m = mem;
+            let mut ctx = Ctx::for_tests(&mut m);
+            let r = code.call(&mut ctx, frame.as_mut_ptr());
+            assert_eq!(frame, want, "x={x}");
+            assert_eq!(r, if x32 < s8 + 1 { 10 } else { 20 }, "x={x}");
+        }
+    }
 }
