@@ -10,6 +10,9 @@
 //! dependent loads that made a tree of separately boxed closures stall on every step). The
 //! last record is the terminator, which returns the index of the next block to run (or
 //! [`RETURN`]/[`SIGNAL`]), or continues directly in a later block ([`Target::Tail`]).
+//! Each handler also receives the value the previous record computed ([`Acc`]), so a record
+//! reading what the one before it just wrote takes it from a register instead of waiting
+//! for the slot's store to be read back ([`Chain::acc_holds`]).
 //!
 //! Submodules group the closure constructors by category; each specialises on operand shape
 //! (slot or immediate) so the hot closures do no operand decoding at run time.
