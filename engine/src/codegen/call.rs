@@ -115,8 +115,9 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
 }
 
 /// The store index of an indirect callee that is not a compiled Wasm function of the running
-/// instance, or why the call traps. A function compiled lazily since the element was written
-/// is compiled now and the element completed, so later calls take the fast path.
+/// instance, or why the call traps. An element written before its function of this instance
+/// was compiled is completed here (compiling the function if need be), so later calls take
+/// the fast path.
 #[cold]
 #[inline(never)]
 fn other_callee(ctx: &mut Ctx, sig: SigId, table: usize, i: usize) -> Result<u32, TrapCode> {
@@ -129,13 +130,13 @@ fn other_callee(ctx: &mut Ctx, sig: SigId, table: usize, i: usize) -> Result<u32
     }
     let f = (e.bits - 1) as u32;
     if let FuncEntity::Wasm { instance, code, .. } = &ctx.funcs[f as usize] {
-        // SAFETY: the instance's module keeps the code alive. A compile error is left to
-        // the call, which reports it.
-        if *instance == ctx.instance && unsafe { (*code.0).compiled.get().is_none() } {
-            if unsafe { (*code.0).compile_lazily() }.is_ok() {
-                let t = &mut ctx.tables[table];
-                t.elems[i] = TableElem::new(&ctx.funcs, t.ty.element(), e.bits);
-            }
+        // The element was written before the function was compiled (by an earlier direct
+        // call or by nothing yet). SAFETY: the instance's module keeps the code alive. A
+        // compile error is left to the call, which reports it.
+        let code = unsafe { &*code.0 };
+        if *instance == ctx.instance && (code.compiled.get().is_some() || code.compile_lazily().is_ok()) {
+            let t = &mut ctx.tables[table];
+            t.elems[i] = TableElem::new(&ctx.funcs, t.ty.element(), e.bits);
         }
     }
     Ok(f)
