@@ -32,15 +32,21 @@ fn main() {
     let weight = |c: &engine::BlockCount| c.count * c.ir.lines().count() as u64;
     let total: u64 = counts.iter().map(weight).sum();
     let entries: u64 = counts.iter().map(|c| c.count).sum();
-    println!("{entries} block entries, {total} IR instructions run, {:.2} per block", total as f64 / entries as f64);
+    let records: u64 = counts.iter().map(|c| c.count * c.records as u64).sum();
+    println!(
+        "{entries} block entries, {total} IR instructions run ({:.2} per block), {records} records run ({:.2} per block)",
+        total as f64 / entries as f64,
+        records as f64 / entries as f64
+    );
     let mut covered = 0;
     for c in counts.iter().take(top) {
         covered += weight(c);
         println!(
-            "\n-- func {} b{}: {} entries, {:.2}% of instructions ({:.1}% cumulative)",
+            "\n-- func {} b{}: {} entries, {} records, {:.2}% of instructions ({:.1}% cumulative)",
             c.func_index,
             c.block,
             c.count,
+            c.records,
             weight(c) as f64 * 100.0 / total as f64,
             covered as f64 * 100.0 / total as f64
         );

@@ -5,7 +5,7 @@
 
 use crate::translate::ir::FuncIr;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Collects the block counts of every function compiled by the engines configured with it.
@@ -20,6 +20,9 @@ pub(crate) struct FunctionCounts {
     /// Each block's IR as text, one instruction per line.
     blocks: Vec<String>,
     counts: Box<[AtomicU64]>,
+    /// Each block's number of records (set when it is compiled; the counting record not
+    /// included).
+    records: Box<[AtomicU32]>,
 }
 
 impl FunctionCounts {
@@ -27,6 +30,11 @@ impl FunctionCounts {
     #[inline(always)]
     pub(crate) fn hit(&self, block: usize) {
         self.counts[block].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Notes how many records `block` compiled to.
+    pub(crate) fn set_records(&self, block: usize, records: u32) {
+        self.records[block].store(records, Ordering::Relaxed);
     }
 }
 
@@ -39,6 +47,9 @@ pub struct BlockCount {
     pub block: u32,
     /// How many times the block was entered.
     pub count: u64,
+    /// How many records (handlers run one after the other) the block compiled to, after
+    /// fusion: each entry runs this many.
+    pub records: u32,
     /// The block's lowered IR, one instruction per line, the terminator last.
     pub ir: String,
 }
@@ -64,7 +75,8 @@ impl BlockProfile {
             }
         }
         let counts = (0..ir.blocks.len()).map(|_| AtomicU64::new(0)).collect();
-        let f = Arc::new(FunctionCounts { func_index, blocks, counts });
+        let records = (0..ir.blocks.len()).map(|_| AtomicU32::new(0)).collect();
+        let f = Arc::new(FunctionCounts { func_index, blocks, counts, records });
         self.funcs.lock().unwrap_or_else(|e| e.into_inner()).push(f.clone());
         f
     }
@@ -81,6 +93,7 @@ impl BlockProfile {
                         func_index: f.func_index,
                         block: b as u32,
                         count,
+                        records: f.records[b].load(Ordering::Relaxed),
                         ir: f.blocks[b].clone(),
                     })
                 })

@@ -96,6 +96,7 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
             Some(Forward::And(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             Some(Forward::AddOnAcc(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             Some(Forward::AndOnAcc(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
+            Some(Forward::AddSlots(a)) => st_slots::<T>(a, FromSlot(v), offset, out),
             None if out.acc_holds(a) => st_slots::<T>(FromAcc, FromSlot(v), offset, out),
             None => with_src!(out, v, |v| st_slots::<T>(FromSlot(a), v, offset, out)),
         },

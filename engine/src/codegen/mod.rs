@@ -27,6 +27,7 @@ use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::profile::FunctionCounts;
 use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
+
 use std::mem::{align_of, needs_drop, size_of};
 use std::sync::Arc;
 
@@ -103,11 +104,13 @@ pub(crate) struct Chain {
     drops: Drops,
     /// A statement waiting to be fused into the next record.
     pending: Option<Prefix>,
+    /// Two copies held back before `pending` (see [`Chain::copy_pair`]): done by the
+    /// terminator if nothing else comes first, else by a record of their own.
+    moves: Option<Moves2>,
     /// The slot whose new value the last record hands the next one in a register, if any.
     acc: Option<Slot>,
-    /// How many records were pushed (tests check that fusion happens).
-    #[cfg(test)]
-    records: usize,
+    /// How many records were pushed (tests check that fusion happens; profiles report it).
+    records: u32,
 }
 
 /// The largest record buffer kept for the next block (a giant block's is freed).
@@ -131,6 +134,9 @@ enum Prefix {
     AddImm32Pair(AddImm32, AddImm32),
     /// `dst = i32.and src k`: only fused into a record that reads `dst` (see [`Src`]).
     AndImm32(Slot, Slot, u32),
+    /// `dst = i32.add a b`: only fused into a record that reads `dst` (an address or a
+    /// loop bound computed just before its use), else it is a statement.
+    AddSlots(AddSlots),
     /// A zero-extending `i32` load: only fused into a terminator that reads `dst` (see
     /// [`TermSrc`]), else it is a statement.
     Load(LoadZx),
@@ -178,8 +184,56 @@ struct SetConst(Slot, u64);
 pub(crate) struct AddImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
 pub(crate) struct AndImm32(Slot, Slot, u32);
+/// `dst = i32.add a b` (see [`Prefix::AddSlots`]).
+#[derive(Clone, Copy)]
+pub(crate) struct AddSlots(Slot, Slot, Slot);
 #[derive(Clone, Copy)]
 struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
+
+/// One copy of a [`Moves2`]: `dst = slot src` or `dst = value`.
+#[derive(Clone, Copy)]
+struct Move {
+    dst: Slot,
+    /// The source slot; `dst` itself for a constant (so the read is always in the frame).
+    src: Slot,
+    value: u64,
+    from_slot: bool,
+}
+
+impl Move {
+    fn new((dst, src): (Slot, Operand)) -> Move {
+        match src {
+            Operand::Slot(s) => Move { dst, src: s, value: 0, from_slot: true },
+            Operand::Imm(v) => Move { dst, src: dst, value: v, from_slot: false },
+        }
+    }
+}
+
+/// Two copies held back by the chain (see [`Chain::copy_pair`]).
+#[derive(Clone, Copy)]
+struct Moves2([Move; 2]);
+
+impl Moves2 {
+    /// The copies as a record of their own, with typed fields.
+    fn push(self, out: &mut Chain) {
+        let op = |m: Move| if m.from_slot { Operand::Slot(m.src) } else { Operand::Imm(m.value) };
+        numeric::copies(&[(self.0[0].dst, op(self.0[0])), (self.0[1].dst, op(self.0[1]))], out)
+    }
+}
+
+impl PrefixOp for Moves2 {
+    #[inline(always)]
+    fn apply(self, fp: *mut u64) {
+        for m in self.0 {
+            // A value choice, not a branch: one closure type serves every mix of kinds.
+            // SAFETY: slots named by the translator lie inside the frame.
+            unsafe {
+                let x = rd(fp, m.src);
+                wr(fp, m.dst, if m.from_slot { x } else { m.value });
+            }
+        }
+    }
+}
 
 // SAFETY (all three): slots named by the translator lie inside the frame.
 impl PrefixOp for CopySlot {
@@ -306,6 +360,17 @@ impl Src for AndImm32 {
     }
 }
 
+/// The operand is `dst = i32.add a b`, done here.
+impl Src for AddSlots {
+    #[inline(always)]
+    unsafe fn get(self, fp: *mut u64, _: Acc) -> u64 {
+        let AddSlots(dst, a, b) = self;
+        let v = (rd(fp, a) as u32).wrapping_add(rd(fp, b) as u32) as u64;
+        wr(fp, dst, v);
+        v
+    }
+}
+
 /// An [`AddImm32`] or [`AndImm32`] (per `F`) whose source is the value the previous record
 /// handed on: a load or operator, then the add or and a branch or access takes over.
 #[derive(Clone, Copy)]
@@ -337,6 +402,7 @@ pub(crate) enum Forward {
     And(AndImm32),
     AddOnAcc(OnAcc<AddImm32>),
     AndOnAcc(OnAcc<AndImm32>),
+    AddSlots(AddSlots),
 }
 
 /// Evaluates `$body` with `$s` bound to a [`Src`] for slot `$slot`: the pending statement
@@ -349,6 +415,7 @@ macro_rules! with_src {
             Some($crate::codegen::Forward::And($s)) => $body,
             Some($crate::codegen::Forward::AddOnAcc($s)) => $body,
             Some($crate::codegen::Forward::AndOnAcc($s)) => $body,
+            Some($crate::codegen::Forward::AddSlots($s)) => $body,
             None if $out.acc_holds($slot) => {
                 let $s = $crate::codegen::FromAcc;
                 $body
@@ -430,6 +497,7 @@ macro_rules! with_term_src {
             Some(TermForward::Src(Forward::And($s))) => $body,
             Some(TermForward::Src(Forward::AddOnAcc($s))) => $body,
             Some(TermForward::Src(Forward::AndOnAcc($s))) => $body,
+            Some(TermForward::Src(Forward::AddSlots($s))) => $body,
             Some(TermForward::Load8($s)) => $body,
             Some(TermForward::Load32($s)) => $body,
             Some(TermForward::Load8Add($s)) => $body,
@@ -464,17 +532,17 @@ impl Chain {
         // and a shrinking reallocation: allocation is a large share of compile time.
         let mut buf = SCRATCH.with(|s| s.take());
         buf.reserve(words);
-        Chain {
-            words: buf,
-            drops: Vec::new(),
-            pending: None,
-            acc: None,
-            #[cfg(test)]
-            records: 0,
-        }
+        Chain { words: buf, drops: Vec::new(), pending: None, moves: None, acc: None, records: 0 }
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
+        if let Some(m) = self.moves.take() {
+            // The held-back copies come first; their record hands on the value it was
+            // given, which they do not overwrite (see `copy_pair`).
+            let acc = self.acc;
+            m.push(self);
+            self.acc = acc;
+        }
         const { assert!(align_of::<F>() <= 8, "records are laid out in 8-byte words") };
         let at = self.words.len();
         self.words.resize(at + size_of::<Record<F>>() / 8, 0);
@@ -484,10 +552,7 @@ impl Chain {
             self.drops.push((at, drop_record::<F>));
         }
         self.acc = None;
-        #[cfg(test)]
-        {
-            self.records += 1;
-        }
+        self.records += 1;
     }
 
     /// Appends a copy `dst = src` (a self-copy is nothing); it is fused into the next record.
@@ -509,6 +574,23 @@ impl Chain {
         self.pending = Some(copy);
     }
 
+    /// Appends two copies in order. With nothing pending, they are held back: if the
+    /// statements up to the terminator are ones it takes over (a load, an add or an and of
+    /// an immediate feeding its operand), the terminator does the copies first, as its
+    /// prefix; the interpreter's dispatch block (`pc' = pc + 1; a = #k; b = #j; op = load8_u
+    /// [pc]; br_table op - 1`) is then two records instead of three.
+    pub(crate) fn copy_pair(&mut self, first: (Slot, Operand), second: (Slot, Operand)) {
+        if self.pending.is_some() || self.moves.is_some() {
+            return numeric::copies(&[first, second], self);
+        }
+        let m = Moves2([Move::new(first), Move::new(second)]);
+        if m.0.iter().any(|mv| Some(mv.dst) == self.acc) {
+            // The register no longer holds the slot's value once the copies are done.
+            self.acc = None;
+        }
+        self.moves = Some(m);
+    }
+
     /// Appends `dst = i32.add src k`; it is fused into the terminator if it comes right
     /// before it (a loop step before the exit test), else it is a statement.
     pub(crate) fn add_imm32(&mut self, dst: Slot, src: Slot, k: u32) {
@@ -519,7 +601,15 @@ impl Chain {
                 self.pending = Some(Prefix::AddImm32Pair(AddImm32(d, s, j), AddImm32(dst, src, k)))
             }
             Some(Prefix::Load(l)) if l.dst == src => self.pending = Some(Prefix::LoadAdd(l, AddImm32(dst, src, k))),
-            Some(_) => self.push_prefix(add),
+            // A copy is fused into the add's own record.
+            Some(Prefix::Copy(..) | Prefix::Const(..)) => self.push_prefix(add),
+            Some(_) => {
+                // Whatever else was held back becomes a record; the add waits for the
+                // terminator in its turn.
+                let p = self.pending.take().expect("matched a pending statement");
+                self.push_prefix(p);
+                self.pending = Some(add);
+            }
         }
     }
 
@@ -536,6 +626,7 @@ impl Chain {
             }
             Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddImm32(d, src, k)),
             Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndImm32(d, src, k)),
+            Some(Prefix::AddSlots(add)) if add.0 == slot => Forward::AddSlots(add),
             Some(Prefix::LoadAdd(load, add)) if add.0 == slot => {
                 // The load becomes a statement, which hands its value on; the add is done by
                 // the record that reads it.
@@ -550,7 +641,8 @@ impl Chain {
             Forward::Add(AddImm32(d, ..))
             | Forward::And(AndImm32(d, ..))
             | Forward::AddOnAcc(OnAcc(AddImm32(d, ..)))
-            | Forward::AndOnAcc(OnAcc(AndImm32(d, ..))) => d,
+            | Forward::AndOnAcc(OnAcc(AndImm32(d, ..)))
+            | Forward::AddSlots(AddSlots(d, ..)) => d,
         };
         if self.acc == Some(written) {
             // The record does this statement before it reads other operands.
@@ -574,7 +666,7 @@ impl Chain {
     /// Whether [`Chain::take_forward`] would give a source for `slot`.
     pub(crate) fn has_forward(&self, slot: Slot) -> bool {
         match self.pending {
-            Some(Prefix::AddImm32(d, ..) | Prefix::AndImm32(d, ..)) => d == slot,
+            Some(Prefix::AddImm32(d, ..) | Prefix::AndImm32(d, ..) | Prefix::AddSlots(AddSlots(d, ..))) => d == slot,
             Some(Prefix::LoadAdd(_, add)) => add.0 == slot,
             _ => false,
         }
@@ -628,6 +720,15 @@ impl Chain {
         self.pending = Some(Prefix::AndImm32(dst, src, k));
     }
 
+    /// Appends `dst = i32.add a b`; it is held back in case the next record reads `dst` and
+    /// can do it itself (see [`Src`]), else it is a statement.
+    pub(crate) fn add_slots(&mut self, dst: Slot, a: Slot, b: Slot) {
+        if let Some(p) = self.pending.take() {
+            self.push_prefix(p);
+        }
+        self.pending = Some(Prefix::AddSlots(AddSlots(dst, a, b)));
+    }
+
     /// Appends a prefix as a statement of its own (any pending copy fused into it).
     fn push_prefix(&mut self, p: Prefix) {
         match p {
@@ -636,6 +737,9 @@ impl Chain {
             Prefix::AddImm32(d, s, k) => self.push_imm32(d, s, k, u32::wrapping_add),
             Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
             Prefix::AndImm32(d, s, k) => self.push_imm32(d, s, k, |a, k| a & k),
+            Prefix::AddSlots(AddSlots(d, a, b)) => {
+                numeric::binary(BinOp::I32Add, d, Operand::Slot(a), Operand::Slot(b), self)
+            }
             Prefix::Load(l) => memory::push_load(l, self),
             Prefix::LoadAdd(l, AddImm32(d, s, k)) => {
                 memory::push_load(l, self);
@@ -681,6 +785,19 @@ impl Chain {
         self.op(None, move |ctx: &mut Ctx, fp: *mut u64, _: Acc| (f(ctx, fp), Acc::uninit()))
     }
 
+    /// Appends a statement that only writes the slots `writes` (copies): it hands on the
+    /// value it was given, so a record after it can still take that from the register.
+    pub(crate) fn pass_on<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, writes: &[Slot], f: F) {
+        let prefix_writes = match self.pending {
+            None => None,
+            Some(Prefix::Copy(d, _) | Prefix::Const(d, _)) => Some(d),
+            // Anything else becomes a record of its own in front of this one.
+            Some(_) => return self.statement(f),
+        };
+        let keep = self.acc.filter(|a| !writes.contains(a) && prefix_writes != Some(*a));
+        self.op(keep, move |ctx: &mut Ctx, fp: *mut u64, acc: Acc| (f(ctx, fp), acc))
+    }
+
     /// Appends a statement whose closure gets the value the previous record handed on (its
     /// operands may come from it: [`FromAcc`]) and returns, besides [`CONTINUE`] or
     /// [`SIGNAL`], the value to hand on: `dst`'s new value, if `dst` is given. Handing a
@@ -718,12 +835,15 @@ impl Chain {
     /// [`Chain::terminator`] for a closure that gets the value the previous record handed on.
     pub(crate) fn terminator_op<F: Fn(&mut Ctx, *mut u64, Acc) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         match self.pending.take() {
-            None => self.finish(f),
+            None => match self.moves.take() {
+                Some(m) => self.finish(prefixed_op(m, f)),
+                None => self.finish(f),
+            },
             Some(Prefix::Copy(d, s)) => self.finish(prefixed_op(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.finish(prefixed_op(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed_op(AddImm32(d, s, k), f)),
             Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed_op(Both(a, b), f)),
-            Some(op @ (Prefix::AndImm32(..) | Prefix::Load(..))) => {
+            Some(op @ (Prefix::AndImm32(..) | Prefix::AddSlots(..) | Prefix::Load(..))) => {
                 self.push_prefix(op);
                 self.finish(f)
             }
@@ -749,13 +869,8 @@ impl Chain {
             buf.clear();
             SCRATCH.with(|s| s.set(buf));
         }
-        let drops = std::mem::take(&mut self.drops).into_boxed_slice();
-        Code {
-            words,
-            drops,
-            #[cfg(test)]
-            records: self.records,
-        }
+        let drops = std::mem::take(&mut self.drops);
+        Code { words, drops: (!drops.is_empty()).then(|| Box::new(drops)), records: self.records }
     }
 }
 
@@ -771,11 +886,14 @@ impl Drop for Chain {
 /// A compiled basic block: its records, contiguous in one allocation.
 pub(crate) struct Code {
     words: Box<[u64]>,
-    drops: Box<[(usize, DropFn)]>,
+    /// The records that own resources (few blocks have any: a thin pointer keeps `Code` at
+    /// 32 bytes with the record count).
+    drops: Option<Box<Drops>>,
     /// How many records the block has, terminator included.
-    #[cfg(test)]
-    pub(crate) records: usize,
+    pub(crate) records: u32,
 }
+
+const _: () = assert!(size_of::<Code>() == 32, "one Code per block: keep it small");
 
 // SAFETY: built only by `Chain`, whose records are `Send + Sync`.
 unsafe impl Send for Code {}
@@ -800,7 +918,7 @@ impl Code {
 
 impl Drop for Code {
     fn drop(&mut self) {
-        for &(at, drop) in self.drops.iter() {
+        for &(at, drop) in self.drops.iter().flat_map(|d| d.iter()) {
             // SAFETY: each entry names a record written by `Chain::push`, dropped only here.
             unsafe { drop(self.words.as_mut_ptr().add(at)) }
         }
@@ -925,6 +1043,9 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
             });
         }
         let body = compile_block(env, b, &target, &mut groups, out);
+        if let Some(counts) = &counts {
+            counts.set_records(i, body.records - 1);
+        }
         let code = if b.term.successors().any(|s| s == i as u32) {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
@@ -1104,7 +1225,10 @@ fn compile_block<'a>(
                 call::call_indirect(env.module.type_sigs[type_index as usize], table, index, base, moves, out)
             }
             Group::Call { .. } => unreachable!("grouped calls are calls"),
-            Group::Copies(moves) => numeric::copies(&moves, out),
+            Group::Copies(moves) => match *moves {
+                [first, second] => out.copy_pair(first, second),
+                _ => numeric::copies(&moves, out),
+            },
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
         }
@@ -1126,6 +1250,9 @@ fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
         Inst::Binary { op: BinOp::I32And, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) }
         | Inst::Binary { op: BinOp::I32And, dst, lhs: Operand::Imm(k), rhs: Operand::Slot(a) } => {
             out.and_imm32(dst, a, k as u32)
+        }
+        Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Slot(a), rhs: Operand::Slot(b) } => {
+            out.add_slots(dst, a, b)
         }
         Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, out),
         Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, out),
@@ -1165,19 +1292,34 @@ mod tests {
     use super::testing::{done, DONE};
     use super::*;
 
-    /// A statement that can become a prefix, for the reference semantics.
+    /// A statement that can be held back and fused, for the reference semantics.
     #[derive(Clone, Copy, Debug)]
     enum Step {
         Copy(Slot, Slot),
         Const(Slot, u64),
         Add(Slot, Slot, u32),
+        /// Two copies at once ([`Chain::copy_pair`]), the second a constant.
+        Pair(Slot, Slot, Slot, u64),
+        /// `i32.add` of two slots ([`Chain::add_slots`]).
+        AddSlots(Slot, Slot, Slot),
+        /// `i32.mul` by 3: a record of its own that hands its result on in the register.
+        Mul3(Slot, Slot),
     }
 
     fn apply(frame: &mut [u64], step: Step) {
+        let i32 = |v: u64| v as u32;
         match step {
             Step::Copy(d, s) => frame[d as usize] = frame[s as usize],
             Step::Const(d, v) => frame[d as usize] = v,
-            Step::Add(d, s, k) => frame[d as usize] = (frame[s as usize] as u32).wrapping_add(k) as u64,
+            Step::Add(d, s, k) => frame[d as usize] = i32(frame[s as usize]).wrapping_add(k) as u64,
+            Step::Pair(d1, s1, d2, v2) => {
+                frame[d1 as usize] = frame[s1 as usize];
+                frame[d2 as usize] = v2;
+            }
+            Step::AddSlots(d, a, b) => {
+                frame[d as usize] = i32(frame[a as usize]).wrapping_add(i32(frame[b as usize])) as u64
+            }
+            Step::Mul3(d, s) => frame[d as usize] = i32(frame[s as usize]).wrapping_mul(3) as u64,
         }
     }
 
@@ -1186,13 +1328,19 @@ mod tests {
             Step::Copy(d, s) => c.copy(d, Operand::Slot(s)),
             Step::Const(d, v) => c.copy(d, Operand::Imm(v)),
             Step::Add(d, s, k) => c.add_imm32(d, s, k),
+            Step::Pair(d1, s1, d2, v2) => c.copy_pair((d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))),
+            Step::AddSlots(d, a, b) => c.add_slots(d, a, b),
+            Step::Mul3(d, s) => numeric::binary(BinOp::I32Mul, d, Operand::Slot(s), Operand::Imm(3), c),
         }
     }
 
-    /// Every sequence of up to four prefix-able statements, over overlapping slots so that
-    /// reordering or dropping one would show, gives the same frame as doing them in order.
+    /// Every sequence of up to four fusable statements, over overlapping slots so that
+    /// reordering or dropping one (or reading a stale register) would show, gives the same
+    /// frame as doing them in order, whether the terminator reads nothing or takes over the
+    /// last statement as its operand.
     #[test]
     fn fused_prefixes_keep_program_order() {
+        use crate::translate::ir::Cond;
         let steps = [
             Step::Copy(0, 1),
             Step::Copy(1, 2),
@@ -1200,6 +1348,12 @@ mod tests {
             Step::Add(1, 1, 8),
             Step::Add(0, 1, u32::MAX),
             Step::Add(2, 0, 3),
+            Step::Pair(0, 2, 1, 5),
+            Step::Pair(2, 1, 0, 0x1_0000_0001),
+            Step::AddSlots(1, 0, 2),
+            Step::AddSlots(0, 0, 1),
+            Step::Mul3(1, 0),
+            Step::Mul3(2, 2),
         ];
         let mut seqs: Vec<Vec<Step>> = vec![vec![]];
         for _ in 0..4 {
@@ -1219,7 +1373,51 @@ mod tests {
             let mut ctx = Ctx::for_tests(&mut []);
             assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), DONE);
             assert_eq!(frame, want, "{seq:?}");
+            // The same block ending in a branch on each slot: the terminator may take the
+            // last statement over, or read the register.
+            for slot in 0..3u32 {
+                let mut c = Chain::new();
+                seq.iter().for_each(|&st| append(&mut c, st));
+                let cond = Cond::Compare(BinOp::I32LtU, Operand::Slot(slot), Operand::Imm(12));
+                let code = numeric::branch(cond, Target::Index(1), Target::Index(2), c);
+                let mut frame = start;
+                let taken = if (want[slot as usize] as u32) < 12 { 1 } else { 2 };
+                assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), taken, "{seq:?} branch on s{slot}");
+                assert_eq!(frame, want, "{seq:?} branch on s{slot}");
+            }
         }
+    }
+
+    /// Two copies before a terminator that takes over a load and an add (an interpreter's
+    /// dispatch: `a = #k; b = #j; op = load8_u [pc]; br_table op - 1`) are its prefix.
+    #[test]
+    fn copies_before_a_dispatch_are_the_terminators_prefix() {
+        use crate::translate::ir::Cond;
+        let mut mem = [0u8; 16];
+        mem[3] = 6;
+        let build = |c: &mut Chain| {
+            c.copy_pair((1, Operand::Imm(11)), (2, Operand::Slot(0)));
+            c.load_zx(LoadZx { width: LoadWidth::U8, dst: 3, addr: 0, offset: 0 });
+            c.add_imm32(4, 3, u32::MAX);
+        };
+        let mut c = Chain::new();
+        build(&mut c);
+        let cond = Cond::Compare(BinOp::I32Eq, Operand::Slot(4), Operand::Imm(5));
+        let code = numeric::branch(cond, Target::Index(1), Target::Index(2), c);
+        assert_eq!(code.records, 1);
+        let mut frame = [3u64, 0, 0, 0, 0];
+        let mut ctx = Ctx::for_tests(&mut mem);
+        assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), 1);
+        assert_eq!(frame, [3, 11, 3, 6, 5]);
+        // Anything else after the copies: they become a record of their own, in order.
+        let code = done(|c| {
+            build(c);
+            c.copy(0, Operand::Imm(9));
+        });
+        assert_eq!(code.records, 4, "copies, load, add, then the copy fused into the terminator");
+        let mut frame = [3u64, 0, 0, 0, 0];
+        assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), DONE);
+        assert_eq!(frame, [9, 11, 3, 6, 5]);
     }
 
     /// A loop's latch (a pointer step and a counter step before the exit test) is one record.
