@@ -34,6 +34,9 @@ fn block_counts_match_the_iterations_run() {
     assert_eq!(counts[0].count, 10, "{counts:?}");
     assert!(counts[0].ir.contains("i32.add") && counts[0].ir.lines().last().unwrap().starts_with("if "));
     assert!(counts[1..].iter().all(|c| c.count == 1), "{counts:?}");
+    // Fused into two records: the sum, then the counter's step done by the exit test.
+    assert_eq!(counts[0].records, 2, "{counts:?}");
+    assert!(counts.iter().all(|c| c.records >= 1), "every block has its terminator: {counts:?}");
     // Counts accumulate over calls.
     sum.call(&mut store, 5).unwrap();
     assert_eq!(profile.counts()[0].count, 15);
