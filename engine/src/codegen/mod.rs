@@ -870,7 +870,8 @@ impl Chain {
             SCRATCH.with(|s| s.set(buf));
         }
         let drops = std::mem::take(&mut self.drops);
-        Code { words, drops: (!drops.is_empty()).then(|| Box::new(drops)), records: self.records }
+        let drops = (!drops.is_empty()).then(|| Box::new(drops.into_boxed_slice()));
+        Code { words, drops, records: self.records }
     }
 }
 
@@ -888,7 +889,7 @@ pub(crate) struct Code {
     words: Box<[u64]>,
     /// The records that own resources (few blocks have any: a thin pointer keeps `Code` at
     /// 32 bytes with the record count).
-    drops: Option<Box<Drops>>,
+    drops: Option<Box<Box<[(usize, DropFn)]>>>,
     /// How many records the block has, terminator included.
     pub(crate) records: u32,
 }
