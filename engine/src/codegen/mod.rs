@@ -190,22 +190,41 @@ pub(crate) struct AddSlots(Slot, Slot, Slot);
 #[derive(Clone, Copy)]
 struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
 
-/// One copy of a [`Moves2`]: `dst = slot src` or `dst = value`.
+/// One copy of a [`Moves2`]: `dst = (slot src & mask) | value`, which is `dst = src` (all-ones
+/// mask, zero value) or `dst = value` (zero mask). One closure type then serves every mix of
+/// copy kinds without a branch on the kind.
 #[derive(Clone, Copy)]
 struct Move {
     dst: Slot,
     /// The source slot; `dst` itself for a constant (so the read is always in the frame).
     src: Slot,
+    mask: u64,
     value: u64,
-    from_slot: bool,
 }
 
 impl Move {
     fn new((dst, src): (Slot, Operand)) -> Move {
         match src {
-            Operand::Slot(s) => Move { dst, src: s, value: 0, from_slot: true },
-            Operand::Imm(v) => Move { dst, src: dst, value: v, from_slot: false },
+            Operand::Slot(s) => Move { dst, src: s, mask: u64::MAX, value: 0 },
+            Operand::Imm(v) => Move { dst, src: dst, mask: 0, value: v },
         }
+    }
+
+    fn operand(self) -> Operand {
+        if self.mask == 0 {
+            Operand::Imm(self.value)
+        } else {
+            Operand::Slot(self.src)
+        }
+    }
+
+    /// Does the copy.
+    ///
+    /// # Safety
+    /// The slots must lie inside the frame `fp`.
+    #[inline(always)]
+    unsafe fn apply(self, fp: *mut u64) {
+        wr(fp, self.dst, (rd(fp, self.src) & self.mask) | self.value);
     }
 }
 
@@ -216,21 +235,18 @@ struct Moves2([Move; 2]);
 impl Moves2 {
     /// The copies as a record of their own, with typed fields.
     fn push(self, out: &mut Chain) {
-        let op = |m: Move| if m.from_slot { Operand::Slot(m.src) } else { Operand::Imm(m.value) };
-        numeric::copies(&[(self.0[0].dst, op(self.0[0])), (self.0[1].dst, op(self.0[1]))], out)
+        let [a, b] = self.0;
+        numeric::copies(&[(a.dst, a.operand()), (b.dst, b.operand())], out)
     }
 }
 
 impl PrefixOp for Moves2 {
     #[inline(always)]
     fn apply(self, fp: *mut u64) {
-        for m in self.0 {
-            // A value choice, not a branch: one closure type serves every mix of kinds.
-            // SAFETY: slots named by the translator lie inside the frame.
-            unsafe {
-                let x = rd(fp, m.src);
-                wr(fp, m.dst, if m.from_slot { x } else { m.value });
-            }
+        // SAFETY: slots named by the translator lie inside the frame.
+        unsafe {
+            self.0[0].apply(fp);
+            self.0[1].apply(fp);
         }
     }
 }
@@ -502,7 +518,7 @@ macro_rules! with_term_src {
             Some(TermForward::Load32($s)) => $body,
             Some(TermForward::Load8Add($s)) => $body,
             Some(TermForward::Load32Add($s)) => $body,
-            None if $out.acc_holds($slot) => {
+            None if $out.term_acc_holds($slot) => {
                 let $s = $crate::codegen::FromAcc;
                 $body
             }
@@ -661,6 +677,19 @@ impl Chain {
                 Some(Prefix::Copy(d, _) | Prefix::Const(d, _)) => d != slot,
                 Some(_) => false,
             }
+    }
+
+    /// [`Chain::acc_holds`] for the block's terminator, which also does a held-back add of
+    /// an immediate as its prefix (without a record in between): a loop's step between the
+    /// load of a value and the branch on it (`op = load8_u [pc]; pc += 1; br_table op`).
+    pub(crate) fn term_acc_holds(&self, slot: Slot) -> bool {
+        match self.pending {
+            Some(Prefix::AddImm32(d, ..)) => self.acc == Some(slot) && d != slot,
+            Some(Prefix::AddImm32Pair(AddImm32(d1, ..), AddImm32(d2, ..))) => {
+                self.acc == Some(slot) && d1 != slot && d2 != slot
+            }
+            _ => self.acc_holds(slot),
+        }
     }
 
     /// Whether [`Chain::take_forward`] would give a source for `slot`.

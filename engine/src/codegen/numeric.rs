@@ -281,10 +281,12 @@ fn br_cmp<A: Val>(
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match (lhs, rhs) {
         // `i < n` with `n` just computed (a pending statement never writes `b` here).
-        (Operand::Slot(a), Operand::Slot(b)) if a != b && out.acc_holds(b) => out.terminator_op(move |ctx, fp, acc| {
-            let (a, b) = unsafe { (rd(fp, a), FromAcc.get(fp, acc)) };
-            pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
-        }),
+        (Operand::Slot(a), Operand::Slot(b)) if a != b && out.term_acc_holds(b) => {
+            out.terminator_op(move |ctx, fp, acc| {
+                let (a, b) = unsafe { (rd(fp, a), FromAcc.get(fp, acc)) };
+                pick(f(A::decode(a), A::decode(b)) != 0, &then, &els, ctx, fp)
+            })
+        }
         (Operand::Slot(a), Operand::Slot(b)) => with_term_src!(out, a, |a| out.terminator_op(move |ctx, fp, acc| {
             let Some(a) = (unsafe { a.fetch(ctx, fp, acc) }) else { return SIGNAL };
             let b = unsafe { rd(fp, b) };
