@@ -105,8 +105,9 @@ pub(crate) struct Chain {
     /// A statement waiting to be fused into the next record.
     pending: Option<Prefix>,
     /// Two copies held back before `pending` (see [`Chain::copy_pair`]): done by the
-    /// terminator if nothing else comes first, else by a record of their own.
-    moves: Option<Moves2>,
+    /// terminator if nothing else comes first, else by a record of their own. Kept compact:
+    /// chains are moved by value on the way to their terminator.
+    moves: Option<[HeldCopy; 2]>,
     /// The slot whose new value the last record hands the next one in a register, if any.
     acc: Option<Slot>,
     /// How many records were pushed (tests check that fusion happens; profiles report it).
@@ -210,14 +211,6 @@ impl Move {
         }
     }
 
-    fn operand(self) -> Operand {
-        if self.mask == 0 {
-            Operand::Imm(self.value)
-        } else {
-            Operand::Slot(self.src)
-        }
-    }
-
     /// Does the copy.
     ///
     /// # Safety
@@ -228,15 +221,28 @@ impl Move {
     }
 }
 
-/// Two copies held back by the chain (see [`Chain::copy_pair`]).
+/// Two copies done by a terminator as its prefix (see [`Chain::copy_pair`]).
 #[derive(Clone, Copy)]
 struct Moves2([Move; 2]);
 
-impl Moves2 {
-    /// The copies as a record of their own, with typed fields.
-    fn push(self, out: &mut Chain) {
-        let [a, b] = self.0;
-        numeric::copies(&[(a.dst, a.operand()), (b.dst, b.operand())], out)
+/// A copy held back by the chain: `dst = src` (a slot number or a constant), in 16 bytes.
+#[derive(Clone, Copy)]
+struct HeldCopy {
+    dst: Slot,
+    from_slot: bool,
+    bits: u64,
+}
+
+impl HeldCopy {
+    fn new((dst, src): (Slot, Operand)) -> HeldCopy {
+        match src {
+            Operand::Slot(s) => HeldCopy { dst, from_slot: true, bits: s as u64 },
+            Operand::Imm(v) => HeldCopy { dst, from_slot: false, bits: v },
+        }
+    }
+
+    fn get(self) -> (Slot, Operand) {
+        (self.dst, if self.from_slot { Operand::Slot(self.bits as Slot) } else { Operand::Imm(self.bits) })
     }
 }
 
@@ -556,7 +562,7 @@ impl Chain {
             // The held-back copies come first; their record hands on the value it was
             // given, which they do not overwrite (see `copy_pair`).
             let acc = self.acc;
-            m.push(self);
+            numeric::copies(&m.map(HeldCopy::get), self);
             self.acc = acc;
         }
         const { assert!(align_of::<F>() <= 8, "records are laid out in 8-byte words") };
@@ -599,12 +605,11 @@ impl Chain {
         if self.pending.is_some() || self.moves.is_some() {
             return numeric::copies(&[first, second], self);
         }
-        let m = Moves2([Move::new(first), Move::new(second)]);
-        if m.0.iter().any(|mv| Some(mv.dst) == self.acc) {
+        if [first.0, second.0].iter().any(|&d| Some(d) == self.acc) {
             // The register no longer holds the slot's value once the copies are done.
             self.acc = None;
         }
-        self.moves = Some(m);
+        self.moves = Some([HeldCopy::new(first), HeldCopy::new(second)]);
     }
 
     /// Appends `dst = i32.add src k`; it is fused into the terminator if it comes right
@@ -865,7 +870,7 @@ impl Chain {
     pub(crate) fn terminator_op<F: Fn(&mut Ctx, *mut u64, Acc) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         match self.pending.take() {
             None => match self.moves.take() {
-                Some(m) => self.finish(prefixed_op(m, f)),
+                Some([a, b]) => self.finish(prefixed_op(Moves2([Move::new(a.get()), Move::new(b.get())]), f)),
                 None => self.finish(f),
             },
             Some(Prefix::Copy(d, s)) => self.finish(prefixed_op(CopySlot(d, s), f)),
@@ -890,7 +895,15 @@ impl Chain {
 
     /// Copies the finished records out of the reused buffer.
     fn done(mut self) -> Code {
-        let words: Box<[u64]> = self.words.as_slice().into();
+        // The drop list goes after the records, in the same allocation: (word offset,
+        // drop function) pairs.
+        let ndrops = self.drops.len();
+        let mut words = Vec::with_capacity(self.words.len() + 2 * ndrops);
+        words.extend_from_slice(&self.words);
+        for &(at, drop) in &self.drops {
+            words.extend_from_slice(&[at as u64, drop as usize as u64]);
+        }
+        let words = words.into_boxed_slice();
         // The records now live in `words` (moved bitwise, as any Rust value moves); the
         // buffer's copies are plain words with nothing to drop.
         let mut buf = std::mem::take(&mut self.words);
@@ -898,9 +911,9 @@ impl Chain {
             buf.clear();
             SCRATCH.with(|s| s.set(buf));
         }
-        let drops = std::mem::take(&mut self.drops);
-        let drops = (!drops.is_empty()).then(|| Box::new(drops.into_boxed_slice()));
-        Code { words, drops, records: self.records }
+        // Dropped by the `Code` from now on.
+        self.drops.clear();
+        Code { words, drops: ndrops as u32, records: self.records }
     }
 }
 
@@ -915,15 +928,15 @@ impl Drop for Chain {
 
 /// A compiled basic block: its records, contiguous in one allocation.
 pub(crate) struct Code {
+    /// The records, then the drop list of those that own resources (few blocks have any):
+    /// `drops` pairs of (word offset, drop function) at the end.
     words: Box<[u64]>,
-    /// The records that own resources (few blocks have any: a thin pointer keeps `Code` at
-    /// 32 bytes with the record count).
-    drops: Option<Box<Box<[(usize, DropFn)]>>>,
+    drops: u32,
     /// How many records the block has, terminator included.
     pub(crate) records: u32,
 }
 
-const _: () = assert!(size_of::<Code>() == 32, "one Code per block: keep it small");
+const _: () = assert!(size_of::<Code>() == 24, "one Code per block: keep it small");
 
 // SAFETY: built only by `Chain`, whose records are `Send + Sync`.
 unsafe impl Send for Code {}
@@ -948,9 +961,15 @@ impl Code {
 
 impl Drop for Code {
     fn drop(&mut self) {
-        for &(at, drop) in self.drops.iter().flat_map(|d| d.iter()) {
-            // SAFETY: each entry names a record written by `Chain::push`, dropped only here.
-            unsafe { drop(self.words.as_mut_ptr().add(at)) }
+        let list = self.words.len() - 2 * self.drops as usize;
+        for i in 0..self.drops as usize {
+            let (at, drop) = (self.words[list + 2 * i] as usize, self.words[list + 2 * i + 1] as usize);
+            // SAFETY: `Chain::done` wrote this pair from a (record offset, `DropFn`) entry of a
+            // record written by `Chain::push`; each is dropped only here.
+            unsafe {
+                let drop: DropFn = std::mem::transmute::<usize, DropFn>(drop);
+                drop(self.words.as_mut_ptr().add(at))
+            }
         }
     }
 }
