@@ -96,9 +96,11 @@ type Drops = Vec<(usize, DropFn)>;
 /// constant) is fused into any next record: copies are the commonest statement in compiled
 /// C, and most are followed by one other statement before the block ends. An `i32` add of an
 /// immediate (or two in a row) is fused into the block's terminator: a loop's counter and
-/// pointer steps right before its exit test, which then cost no record of their own. The fusion
-/// works for any record type because the prefixes' shapes are fixed: each closure type gets
-/// prefixed twins when it is monomorphised.
+/// pointer steps right before its exit test, which then cost no record of their own. Two
+/// copies in a row are held back together and done by the terminator when only statements it
+/// takes over come in between ([`Chain::copy_pair`]). The fusion works for any record type
+/// because the prefixes' shapes are fixed: each closure type gets prefixed twins when it is
+/// monomorphised.
 pub(crate) struct Chain {
     words: Vec<u64>,
     drops: Drops,
