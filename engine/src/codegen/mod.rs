@@ -137,9 +137,13 @@ enum Prefix {
     AddImm32Pair(AddImm32, AddImm32),
     /// `dst = i32.and src k`: only fused into a record that reads `dst` (see [`Src`]).
     AndImm32(Slot, Slot, u32),
-    /// `dst = i32.add a b`: only fused into a record that reads `dst` (an address or a
-    /// loop bound computed just before its use), else it is a statement.
+    /// `dst = i32.add a b`, or `t = i32.shl idx k; dst = i32.add base t` (an array element's
+    /// address): only fused into a record that reads `dst` (an address or a loop bound
+    /// computed just before its use), else it is one or two statements.
     AddSlots(AddSlots),
+    /// `dst = i32.shl src k`: held back in case an add of two slots uses it (see
+    /// [`AddSlots`]), else it is a statement.
+    ShlImm32(Slot, Slot, u32),
     /// A zero-extending `i32` load: only fused into a terminator that reads `dst` (see
     /// [`TermSrc`]), else it is a statement.
     Load(LoadZx),
@@ -187,9 +191,18 @@ struct SetConst(Slot, u64);
 pub(crate) struct AddImm32(Slot, Slot, u32);
 #[derive(Clone, Copy)]
 pub(crate) struct AndImm32(Slot, Slot, u32);
-/// `dst = i32.add a b` (see [`Prefix::AddSlots`]).
+/// `dst = i32.add base (idx << k)` (see [`Prefix::AddSlots`]), with the shifted index also
+/// written to slot `t` (the `i32.shl` before the add wrote it). A plain `dst = i32.add a b`
+/// has `k == 0` and `t == dst` (that write is then overwritten), so both shapes share one
+/// closure type per consumer.
 #[derive(Clone, Copy)]
-pub(crate) struct AddSlots(Slot, Slot, Slot);
+pub(crate) struct AddSlots {
+    dst: Slot,
+    base: Slot,
+    idx: Slot,
+    k: u32,
+    t: Slot,
+}
 #[derive(Clone, Copy)]
 struct Both<P: PrefixOp, Q: PrefixOp>(P, Q);
 
@@ -384,12 +397,17 @@ impl Src for AndImm32 {
     }
 }
 
-/// The operand is `dst = i32.add a b`, done here.
+/// The operand is `dst = i32.add base (idx << k)`, done here (with the shift's own write).
 impl Src for AddSlots {
     #[inline(always)]
     unsafe fn get(self, fp: *mut u64, _: Acc) -> u64 {
-        let AddSlots(dst, a, b) = self;
-        let v = (rd(fp, a) as u32).wrapping_add(rd(fp, b) as u32) as u64;
+        let AddSlots { dst, base, idx, k, t } = self;
+        // Both operands are read before anything is written: `t` may be `idx`, and for a
+        // plain add `t` is `dst`, which may be `base`.
+        let scaled = (rd(fp, idx) as u32) << k;
+        let base = rd(fp, base) as u32;
+        wr(fp, t, scaled as u64);
+        let v = base.wrapping_add(scaled) as u64;
         wr(fp, dst, v);
         v
     }
@@ -649,7 +667,7 @@ impl Chain {
             }
             Some(Prefix::AddImm32(d, src, k)) if d == slot => Forward::Add(AddImm32(d, src, k)),
             Some(Prefix::AndImm32(d, src, k)) if d == slot => Forward::And(AndImm32(d, src, k)),
-            Some(Prefix::AddSlots(add)) if add.0 == slot => Forward::AddSlots(add),
+            Some(Prefix::AddSlots(add)) if add.dst == slot => Forward::AddSlots(add),
             Some(Prefix::LoadAdd(load, add)) if add.0 == slot => {
                 // The load becomes a statement, which hands its value on; the add is done by
                 // the record that reads it.
@@ -664,10 +682,10 @@ impl Chain {
             Forward::Add(AddImm32(d, ..))
             | Forward::And(AndImm32(d, ..))
             | Forward::AddOnAcc(OnAcc(AddImm32(d, ..)))
-            | Forward::AndOnAcc(OnAcc(AndImm32(d, ..)))
-            | Forward::AddSlots(AddSlots(d, ..)) => d,
+            | Forward::AndOnAcc(OnAcc(AndImm32(d, ..))) => [d, d],
+            Forward::AddSlots(AddSlots { dst, t, .. }) => [dst, t],
         };
-        if self.acc == Some(written) {
+        if self.acc.is_some_and(|a| written.contains(&a)) {
             // The record does this statement before it reads other operands.
             self.acc = None;
         }
@@ -702,7 +720,9 @@ impl Chain {
     /// Whether [`Chain::take_forward`] would give a source for `slot`.
     pub(crate) fn has_forward(&self, slot: Slot) -> bool {
         match self.pending {
-            Some(Prefix::AddImm32(d, ..) | Prefix::AndImm32(d, ..) | Prefix::AddSlots(AddSlots(d, ..))) => d == slot,
+            Some(Prefix::AddImm32(d, ..) | Prefix::AndImm32(d, ..) | Prefix::AddSlots(AddSlots { dst: d, .. })) => {
+                d == slot
+            }
             Some(Prefix::LoadAdd(_, add)) => add.0 == slot,
             _ => false,
         }
@@ -759,10 +779,30 @@ impl Chain {
     /// Appends `dst = i32.add a b`; it is held back in case the next record reads `dst` and
     /// can do it itself (see [`Src`]), else it is a statement.
     pub(crate) fn add_slots(&mut self, dst: Slot, a: Slot, b: Slot) {
+        let add = match self.pending {
+            // `t = idx << k; dst = base + t`: one statement for a taker (`t != base`, so the
+            // shift cannot change the base it reads).
+            Some(Prefix::ShlImm32(t, idx, k)) if a != b && (a == t || b == t) => {
+                self.pending = None;
+                AddSlots { dst, base: if a == t { b } else { a }, idx, k, t }
+            }
+            _ => {
+                if let Some(p) = self.pending.take() {
+                    self.push_prefix(p);
+                }
+                AddSlots { dst, base: a, idx: b, k: 0, t: dst }
+            }
+        };
+        self.pending = Some(Prefix::AddSlots(add));
+    }
+
+    /// Appends `dst = i32.shl src k`; it is held back in case an add of two slots uses it
+    /// (an array index scaled to bytes), else it is a statement.
+    pub(crate) fn shl_imm32(&mut self, dst: Slot, src: Slot, k: u32) {
         if let Some(p) = self.pending.take() {
             self.push_prefix(p);
         }
-        self.pending = Some(Prefix::AddSlots(AddSlots(dst, a, b)));
+        self.pending = Some(Prefix::ShlImm32(dst, src, k & 31));
     }
 
     /// Appends a prefix as a statement of its own (any pending copy fused into it).
@@ -773,8 +813,17 @@ impl Chain {
             Prefix::AddImm32(d, s, k) => self.push_imm32(d, s, k, u32::wrapping_add),
             Prefix::AddImm32Pair(a, b) => self.statement(prefixed(Both(a, b), alone)),
             Prefix::AndImm32(d, s, k) => self.push_imm32(d, s, k, |a, k| a & k),
-            Prefix::AddSlots(AddSlots(d, a, b)) => {
-                numeric::binary(BinOp::I32Add, d, Operand::Slot(a), Operand::Slot(b), self)
+            Prefix::AddSlots(AddSlots { dst, base, idx, k, t }) => {
+                let index = if k == 0 && t == dst {
+                    idx
+                } else {
+                    numeric::binary(BinOp::I32Shl, t, Operand::Slot(idx), Operand::Imm(k as u64), self);
+                    t
+                };
+                numeric::binary(BinOp::I32Add, dst, Operand::Slot(base), Operand::Slot(index), self)
+            }
+            Prefix::ShlImm32(d, s, k) => {
+                numeric::binary(BinOp::I32Shl, d, Operand::Slot(s), Operand::Imm(k as u64), self)
             }
             Prefix::Load(l) => memory::push_load(l, self),
             Prefix::LoadAdd(l, AddImm32(d, s, k)) => {
@@ -879,7 +928,7 @@ impl Chain {
             Some(Prefix::Const(d, v)) => self.finish(prefixed_op(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed_op(AddImm32(d, s, k), f)),
             Some(Prefix::AddImm32Pair(a, b)) => self.finish(prefixed_op(Both(a, b), f)),
-            Some(op @ (Prefix::AndImm32(..) | Prefix::AddSlots(..) | Prefix::Load(..))) => {
+            Some(op @ (Prefix::AndImm32(..) | Prefix::AddSlots(..) | Prefix::ShlImm32(..) | Prefix::Load(..))) => {
                 self.push_prefix(op);
                 self.finish(f)
             }
@@ -1305,6 +1354,9 @@ fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
         Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Slot(a), rhs: Operand::Slot(b) } => {
             out.add_slots(dst, a, b)
         }
+        Inst::Binary { op: BinOp::I32Shl, dst, lhs: Operand::Slot(a), rhs: Operand::Imm(k) } => {
+            out.shl_imm32(dst, a, k as u32)
+        }
         Inst::Binary { op, dst, lhs, rhs } => numeric::binary(op, dst, lhs, rhs, out),
         Inst::Select { dst, cond, a, b } => numeric::select(dst, cond, a, b, out),
         Inst::Load { op, dst, addr, offset } => memory::load(op, dst, addr, offset, out),
@@ -1355,6 +1407,9 @@ mod tests {
         AddSlots(Slot, Slot, Slot),
         /// `i32.mul` by 3: a record of its own that hands its result on in the register.
         Mul3(Slot, Slot),
+        /// `i32.shl` by an immediate ([`Chain::shl_imm32`]): with an [`Step::AddSlots`]
+        /// after it that reads it, an array element's address.
+        Shl(Slot, Slot, u32),
     }
 
     fn apply(frame: &mut [u64], step: Step) {
@@ -1371,6 +1426,7 @@ mod tests {
                 frame[d as usize] = i32(frame[a as usize]).wrapping_add(i32(frame[b as usize])) as u64
             }
             Step::Mul3(d, s) => frame[d as usize] = i32(frame[s as usize]).wrapping_mul(3) as u64,
+            Step::Shl(d, s, k) => frame[d as usize] = (i32(frame[s as usize]) << (k & 31)) as u64,
         }
     }
 
@@ -1382,6 +1438,7 @@ mod tests {
             Step::Pair(d1, s1, d2, v2) => c.copy_pair((d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))),
             Step::AddSlots(d, a, b) => c.add_slots(d, a, b),
             Step::Mul3(d, s) => numeric::binary(BinOp::I32Mul, d, Operand::Slot(s), Operand::Imm(3), c),
+            Step::Shl(d, s, k) => c.shl_imm32(d, s, k),
         }
     }
 
@@ -1405,6 +1462,8 @@ mod tests {
             Step::AddSlots(0, 0, 1),
             Step::Mul3(1, 0),
             Step::Mul3(2, 2),
+            Step::Shl(1, 1, 2),
+            Step::Shl(0, 2, 35),
         ];
         let mut seqs: Vec<Vec<Step>> = vec![vec![]];
         for _ in 0..4 {
