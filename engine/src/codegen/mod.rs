@@ -236,7 +236,7 @@ impl Move {
     }
 }
 
-/// Two copies done by a terminator as its prefix (see [`Chain::copy_pair`]).
+/// Two copies done by a terminator before its operand (see [`MovesThen`]).
 #[derive(Clone, Copy)]
 struct Moves2([Move; 2]);
 
@@ -528,6 +528,24 @@ pub(crate) enum TermForward {
     Load32(LoadThen<u32>),
     Load8Add(LoadAddThen<u8>),
     Load32Add(LoadAddThen<u32>),
+    /// Two held-back copies, then a byte load and an add: an interpreter's dispatch.
+    MovesLoad8Add(MovesThen<LoadAddThen<u8>>),
+}
+
+/// Two held-back copies done by a terminator before it fetches its operand from `src` (see
+/// [`Chain::copy_pair`]).
+#[derive(Clone, Copy)]
+pub(crate) struct MovesThen<S> {
+    moves: Moves2,
+    src: S,
+}
+
+impl<S: TermSrc> TermSrc for MovesThen<S> {
+    #[inline(always)]
+    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u64> {
+        self.moves.apply(fp);
+        self.src.fetch(ctx, fp, acc)
+    }
 }
 
 /// [`with_src`] for terminators: `$s` is a [`TermSrc`], which may also be a load.
@@ -544,6 +562,7 @@ macro_rules! with_term_src {
             Some(TermForward::Load32($s)) => $body,
             Some(TermForward::Load8Add($s)) => $body,
             Some(TermForward::Load32Add($s)) => $body,
+            Some(TermForward::MovesLoad8Add($s)) => $body,
             None if $out.term_acc_holds($slot) => {
                 let $s = $crate::codegen::FromAcc;
                 $body
@@ -578,12 +597,8 @@ impl Chain {
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
-        if let Some(m) = self.moves.take() {
-            // The held-back copies come first; their record hands on the value it was
-            // given, which they do not overwrite (see `copy_pair`).
-            let acc = self.acc;
-            numeric::copies(&m.map(HeldCopy::get), self);
-            self.acc = acc;
+        if self.moves.is_some() {
+            self.flush_moves();
         }
         const { assert!(align_of::<F>() <= 8, "records are laid out in 8-byte words") };
         let at = self.words.len();
@@ -616,11 +631,26 @@ impl Chain {
         self.pending = Some(copy);
     }
 
-    /// Appends two copies in order. With nothing pending, they are held back: if the
-    /// statements up to the terminator are ones it takes over (a load, an add or an and of
-    /// an immediate feeding its operand), the terminator does the copies first, as its
-    /// prefix; the interpreter's dispatch block (`pc' = pc + 1; a = #k; b = #j; op = load8_u
-    /// [pc]; br_table op - 1`) is then two records instead of three.
+    /// Pushes the held-back copies as a record of their own. Not inlined: `push` is
+    /// monomorphised for every record type.
+    #[inline(never)]
+    fn flush_moves(&mut self) {
+        if let Some(m) = self.moves.take() {
+            // The held-back copies come first; their record hands on the value it was
+            // given, which they do not overwrite (see `copy_pair`).
+            let acc = self.acc;
+            numeric::copies(&m.map(HeldCopy::get), self);
+            self.acc = acc;
+        }
+    }
+
+    /// Appends two copies in order. With nothing pending, they are held back: if the block
+    /// goes on with a byte load and an add of its result that the terminator takes over, the
+    /// terminator does the copies first; the interpreter's dispatch block (`pc' = pc + 1;
+    /// a = #k; b = #j; op = load8_u [pc]; br_table op - 1`) is then two records instead of
+    /// three. Otherwise they become one record before the next one. (Only that shape gets the
+    /// twin: a copy-pair twin of every terminator type made the engine's code 10 % larger and
+    /// compiling slower, for the same records saved.)
     pub(crate) fn copy_pair(&mut self, first: (Slot, Operand), second: (Slot, Operand)) {
         if self.pending.is_some() || self.moves.is_some() {
             return numeric::copies(&[first, second], self);
@@ -742,10 +772,17 @@ impl Chain {
             Some(Prefix::LoadAdd(l, add)) if add.0 == slot => {
                 let (dst, addr, offset) = load_then(l);
                 match l.width {
-                    LoadWidth::U8 => TermForward::Load8Add(LoadAddThen {
-                        load: LoadThen { dst, addr, offset, word: Default::default() },
-                        add,
-                    }),
+                    LoadWidth::U8 => {
+                        let src = LoadAddThen { load: LoadThen { dst, addr, offset, word: Default::default() }, add };
+                        match self.moves.take() {
+                            // The copies came first: the terminator does them before the load.
+                            Some([a, b]) => TermForward::MovesLoad8Add(MovesThen {
+                                moves: Moves2([Move::new(a.get()), Move::new(b.get())]),
+                                src,
+                            }),
+                            None => TermForward::Load8Add(src),
+                        }
+                    }
                     LoadWidth::U32 => TermForward::Load32Add(LoadAddThen {
                         load: LoadThen { dst, addr, offset, word: Default::default() },
                         add,
@@ -805,7 +842,9 @@ impl Chain {
         self.pending = Some(Prefix::ShlImm32(dst, src, k & 31));
     }
 
-    /// Appends a prefix as a statement of its own (any pending copy fused into it).
+    /// Appends a prefix as a statement of its own (any pending copy fused into it). Not
+    /// inlined: the generic record constructors call it.
+    #[inline(never)]
     fn push_prefix(&mut self, p: Prefix) {
         match p {
             Prefix::Copy(d, s) => self.statement(prefixed(CopySlot(d, s), alone)),
@@ -920,10 +959,7 @@ impl Chain {
     /// [`Chain::terminator`] for a closure that gets the value the previous record handed on.
     pub(crate) fn terminator_op<F: Fn(&mut Ctx, *mut u64, Acc) -> u32 + Send + Sync + 'static>(mut self, f: F) -> Code {
         match self.pending.take() {
-            None => match self.moves.take() {
-                Some([a, b]) => self.finish(prefixed_op(Moves2([Move::new(a.get()), Move::new(b.get())]), f)),
-                None => self.finish(f),
-            },
+            None => self.finish(f),
             Some(Prefix::Copy(d, s)) => self.finish(prefixed_op(CopySlot(d, s), f)),
             Some(Prefix::Const(d, v)) => self.finish(prefixed_op(SetConst(d, v), f)),
             Some(Prefix::AddImm32(d, s, k)) => self.finish(prefixed_op(AddImm32(d, s, k), f)),
