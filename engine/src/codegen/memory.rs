@@ -160,7 +160,7 @@ pub(super) fn push_load(l: super::LoadZx, out: &mut Chain) {
 
 impl<T: Copy + Into<u64> + 'static> TermSrc for LoadThen<T> {
     #[inline(always)]
-    unsafe fn fetch(self, ctx: &mut Ctx, fp: *mut u64, _: Acc) -> Option<u64> {
+    unsafe fn fetch(&self, ctx: &mut Ctx, fp: *mut u64, _: Acc) -> Option<u64> {
         let ea = rd(fp, self.addr) as u32 as u64 + self.offset as u64;
         let Some(p) = host::<T>(ctx, ea) else {
             ctx.trap(TrapCode::MemoryOutOfBounds);
