@@ -27,7 +27,6 @@ use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::profile::FunctionCounts;
 use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
-
 use std::mem::{align_of, needs_drop, size_of};
 use std::sync::Arc;
 
@@ -261,14 +260,15 @@ impl HeldCopy {
     }
 }
 
-impl PrefixOp for Moves2 {
+impl Moves2 {
+    /// Does both copies in order.
+    ///
+    /// # Safety
+    /// The slots must lie inside the frame `fp`.
     #[inline(always)]
-    fn apply(self, fp: *mut u64) {
-        // SAFETY: slots named by the translator lie inside the frame.
-        unsafe {
-            self.0[0].apply(fp);
-            self.0[1].apply(fp);
-        }
+    unsafe fn apply(self, fp: *mut u64) {
+        self.0[0].apply(fp);
+        self.0[1].apply(fp);
     }
 }
 
@@ -911,16 +911,15 @@ impl Chain {
         self.op(None, move |ctx: &mut Ctx, fp: *mut u64, _: Acc| (f(ctx, fp), Acc::uninit()))
     }
 
-    /// Appends a statement that only writes the slots `writes` (copies): it hands on the
-    /// value it was given, so a record after it can still take that from the register.
-    pub(crate) fn pass_on<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(&mut self, writes: &[Slot], f: F) {
-        let prefix_writes = match self.pending {
-            None => None,
-            Some(Prefix::Copy(d, _) | Prefix::Const(d, _)) => Some(d),
-            // Anything else becomes a record of its own in front of this one.
-            Some(_) => return self.statement(f),
-        };
-        let keep = self.acc.filter(|a| !writes.contains(a) && prefix_writes != Some(*a));
+    /// Appends a statement `f` that does the copies `moves` and nothing else: it hands on
+    /// the value it was given, so a record after it can still take that from the register
+    /// (unless a copy, or a copy fused in front, overwrites the slot it holds).
+    pub(crate) fn pass_on<F: Fn(&mut Ctx, *mut u64) -> u32 + Send + Sync + 'static>(
+        &mut self,
+        moves: &[(Slot, Operand)],
+        f: F,
+    ) {
+        let keep = self.acc.filter(|&a| self.acc_holds(a) && moves.iter().all(|&(d, _)| d != a));
         self.op(keep, move |ctx: &mut Ctx, fp: *mut u64, acc: Acc| (f(ctx, fp), acc))
     }
 

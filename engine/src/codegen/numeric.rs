@@ -353,31 +353,30 @@ pub(crate) fn copies(moves: &[(Slot, Operand)], out: &mut Chain) {
     };
     // SAFETY (all closures): slots named by the translator lie inside the frame.
     match *moves {
-        [(d1, Operand::Slot(s1)), (d2, Operand::Slot(s2))] => out.pass_on(&[d1, d2], move |_ctx, fp| unsafe {
+        [(d1, Operand::Slot(s1)), (d2, Operand::Slot(s2))] => out.pass_on(moves, move |_ctx, fp| unsafe {
             wr(fp, d1, rd(fp, s1));
             wr(fp, d2, rd(fp, s2));
             CONTINUE
         }),
-        [(d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))] => out.pass_on(&[d1, d2], move |_ctx, fp| unsafe {
+        [(d1, Operand::Slot(s1)), (d2, Operand::Imm(v2))] => out.pass_on(moves, move |_ctx, fp| unsafe {
             wr(fp, d1, rd(fp, s1));
             wr(fp, d2, v2);
             CONTINUE
         }),
-        [(d1, Operand::Imm(v1)), (d2, Operand::Slot(s2))] => out.pass_on(&[d1, d2], move |_ctx, fp| unsafe {
+        [(d1, Operand::Imm(v1)), (d2, Operand::Slot(s2))] => out.pass_on(moves, move |_ctx, fp| unsafe {
             wr(fp, d1, v1);
             wr(fp, d2, rd(fp, s2));
             CONTINUE
         }),
-        [(d1, Operand::Imm(v1)), (d2, Operand::Imm(v2))] => out.pass_on(&[d1, d2], move |_ctx, fp| unsafe {
+        [(d1, Operand::Imm(v1)), (d2, Operand::Imm(v2))] => out.pass_on(moves, move |_ctx, fp| unsafe {
             wr(fp, d1, v1);
             wr(fp, d2, v2);
             CONTINUE
         }),
         _ => {
-            let writes: Vec<Slot> = moves.iter().map(|&(d, _)| d).collect();
-            let moves: Box<[(Slot, bool, u64)]> = moves.iter().map(|&(d, o)| (d, bits(o).0, bits(o).1)).collect();
-            out.pass_on(&writes, move |_ctx, fp| {
-                for &(dst, is_slot, v) in moves.iter() {
+            let ops: Box<[(Slot, bool, u64)]> = moves.iter().map(|&(d, o)| (d, bits(o).0, bits(o).1)).collect();
+            out.pass_on(moves, move |_ctx, fp| {
+                for &(dst, is_slot, v) in ops.iter() {
                     unsafe { wr(fp, dst, if is_slot { rd(fp, v as u32) } else { v }) };
                 }
                 CONTINUE
