@@ -53,7 +53,7 @@ fn tight_loops_consume_one_fuel_per_iteration_exactly() {
     config.consume_fuel(true);
     let (mut store, inst) = setup(&config);
     let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
-    let mut used = |n: i32, store: &mut Store<()>| {
+    let used = |n: i32, store: &mut Store<()>| {
         store.set_fuel(1_000_000).unwrap();
         assert_eq!(count.call(&mut *store, n).unwrap(), n);
         1_000_000 - store.get_fuel().unwrap()
