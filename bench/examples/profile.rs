@@ -3,9 +3,10 @@
 //! often they ran (what superinstructions and fusions would save, measured).
 //!
 //! `profile js 'CODE'` runs JavaScript on MicroQuickJS; `profile wat FILE.wat ARG` calls a
-//! corpus workload's `run(ARG)`. `TOP=n` sets how many blocks and shapes are listed (20).
+//! corpus workload's `run(ARG)`; `profile c NAME` runs a C benchmark program with its
+//! benchmark arguments. `TOP=n` sets how many blocks and shapes are listed (20).
 
-use bench::emscripten_cases::{mquickjs_wasm, EngineJs};
+use bench::emscripten_cases::{c_case, mquickjs_wasm, EngineC, EngineJs};
 use bench::shapes::ShapeCounts;
 use bench::{wat_module, OursI32};
 
@@ -22,8 +23,12 @@ fn main() {
             let arg: i32 = a[3].parse().expect("ARG must be an i32");
             println!("result: {}", OursI32::with_engine(&eng, &wat_module(&a[2]), "run").call(arg));
         }
+        (Some("c"), 3) => {
+            let case = c_case(&a[2]);
+            print!("output: {}", EngineC::with_engine(&eng, &case.wasm).run(&case.args));
+        }
         _ => {
-            eprintln!("usage: profile js 'CODE' | profile wat FILE.wat ARG");
+            eprintln!("usage: profile js 'CODE' | profile wat FILE.wat ARG | profile c NAME");
             std::process::exit(2);
         }
     }

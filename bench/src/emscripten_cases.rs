@@ -199,8 +199,13 @@ pub struct EngineC {
 impl EngineC {
     /// Instantiates `wasm` (eager compilation).
     pub fn new(wasm: &[u8]) -> EngineC {
+        EngineC::with_engine(&engine::Engine::default(), wasm)
+    }
+
+    /// Instantiates `wasm` on `engine` (e.g. one with block profiling on).
+    pub fn with_engine(engine: &engine::Engine, wasm: &[u8]) -> EngineC {
         let (options, out) = captured();
-        let program = EmscriptenProgram::load(&engine::Engine::default(), wasm, options).expect("load on the engine");
+        let program = EmscriptenProgram::load(engine, wasm, options).expect("load on the engine");
         let stack_save = program.typed_func("stackSave").expect("stackSave");
         let stack_restore = program.typed_func("stackRestore").expect("stackRestore");
         EngineC { program, out, stack_save, stack_restore }

@@ -19,6 +19,7 @@
 
 pub(crate) mod call;
 pub(crate) mod control;
+pub(crate) mod loops;
 pub(crate) mod memory;
 pub(crate) mod numeric;
 pub(crate) mod state;
@@ -1171,6 +1172,15 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
             Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.entry()),
             _ => Target::Index(t),
         };
+        let loops_to_itself = b.term.successors().any(|s| s == i as u32);
+        // A loop of a shape with a native superinstruction (not while profiling blocks, which
+        // counts entries per iteration) runs as that instead of records.
+        if loops_to_itself && counts.is_none() {
+            if let Some(code) = loops::memory_loop(b, i as u32, target) {
+                compiled[i] = Some(code);
+                continue;
+            }
+        }
         let mut out = Chain::with_capacity(4 * (b.insts.len() + 1));
         if let Some(counts) = &counts {
             let counts = counts.clone();
@@ -1183,7 +1193,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
         if let Some(counts) = &counts {
             counts.set_records(i, body.records - 1);
         }
-        let code = if b.term.successors().any(|s| s == i as u32) {
+        let code = if loops_to_itself {
             // A block that branches to itself (a tight loop) iterates here, at a call site of
             // its own, instead of returning to the shared driver loop.
             let me = i as u32;

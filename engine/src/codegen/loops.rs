@@ -1,0 +1,508 @@
+//! Whole-loop superinstructions: a tight loop of a recognised shape runs as one native loop
+//! instead of a record per statement and a pass through the self-loop wrapper per iteration.
+//!
+//! The shape is the **memory loop**, which is how C's `memcpy` and `memset` (musl's, in every
+//! Emscripten module built without bulk memory) and hand-written copy and fill loops compile:
+//!
+//! ```text
+//! t = i32.load [a+o1]; i32.store [b+p1] = t   copy pairs (same a, b, t and width), or
+//! i32.store [b+p1] = v                          stores of constants or unchanging slots
+//! a = i32.add a #4; b = i32.sub b #-4           then steps: add/sub of a constant, or add
+//! c = i32.add c step                            of a slot the loop leaves alone; the
+//!                                               pointers and up to two more counters
+//! if i32.lt_u b n then <this block> else exit   any i32 compare of a stepped slot with a
+//!                                               constant or a slot the loop leaves alone
+//! ```
+//!
+//! Word widths: `i32.load8_u`/`i32.store8`, `i32.load`/`i32.store`, `i64.load`/`i64.store`.
+//! The native loop keeps the stepped slots in registers and writes them (and the copied
+//! word's slot) back when the loop exits. It is exact: every load and store happens in
+//! program order with its own bounds check (so overlapping copies and a trap part-way leave
+//! memory exactly as the statements would), and every repetition counts one unit of work, as
+//! the self-loop wrapper does (the budget kept in a register is stored back on every way
+//! out). After a trap or a refused budget the function's frame is never read again, so the
+//! slots are not written back on those paths. Block profiling (which counts every entry into
+//! a block) turns the superinstructions off.
+
+use super::{operand, rd, wr, Chain, Code, Target, CONTINUE, SIGNAL};
+use crate::error::TrapCode;
+use crate::exec::Ctx;
+use crate::translate::ir::{BinOp, BlockIr, Cond, Inst, LoadOp, Operand, Slot, StoreOp, Terminator};
+use std::mem::size_of;
+
+/// An `i32` comparison, decided on `u32` bit patterns.
+#[derive(Clone, Copy, Debug)]
+enum Cmp {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+}
+
+impl Cmp {
+    fn of(op: BinOp) -> Option<Cmp> {
+        Some(match op {
+            BinOp::I32Eq => Cmp::Eq,
+            BinOp::I32Ne => Cmp::Ne,
+            BinOp::I32LtS => Cmp::LtS,
+            BinOp::I32LtU => Cmp::LtU,
+            BinOp::I32GtS => Cmp::GtS,
+            BinOp::I32GtU => Cmp::GtU,
+            BinOp::I32LeS => Cmp::LeS,
+            BinOp::I32LeU => Cmp::LeU,
+            BinOp::I32GeS => Cmp::GeS,
+            BinOp::I32GeU => Cmp::GeU,
+            _ => return None,
+        })
+    }
+
+    #[inline(always)]
+    fn holds(self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (a as i32, b as i32);
+        match self {
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::LtS => sa < sb,
+            Cmp::LtU => a < b,
+            Cmp::GtS => sa > sb,
+            Cmp::GtU => a > b,
+            Cmp::LeS => sa <= sb,
+            Cmp::LeU => a <= b,
+            Cmp::GeS => sa >= sb,
+            Cmp::GeU => a >= b,
+        }
+    }
+}
+
+/// The memory word a loop moves or writes.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Width {
+    U8,
+    U32,
+    U64,
+}
+
+/// The most slots a loop may step (pointers and counters together).
+const MAX_STEPS: usize = 4;
+
+/// What one iteration does to memory.
+#[derive(Debug)]
+enum Body {
+    /// `t = load [a+o1]; store [b+o2] = t` per pair, in order; `a` is step 0, `b` step 1.
+    Copy { t: Slot, pairs: Box<[(u32, u32)]> },
+    /// `store [b+o] = v` per entry, in order, each `v` a constant or a slot the loop leaves
+    /// alone; `b` is step 0.
+    Fill { stores: Box<[(u32, Operand)]> },
+}
+
+/// A recognised memory loop (see the module documentation).
+#[derive(Debug)]
+struct MemLoop {
+    body: Body,
+    /// The stepped slots, pointers first, and what each iteration adds to each (wrapping): a
+    /// constant, or a slot the loop leaves alone (read once, on entry).
+    steps: [(Slot, Operand); MAX_STEPS],
+    n_steps: usize,
+    /// The exit test, `test(steps[tested], rhs)`; the loop repeats while it equals
+    /// `repeat_when`. `rhs` is a constant or a slot the loop leaves alone.
+    test: Cmp,
+    tested: usize,
+    rhs: Operand,
+    repeat_when: bool,
+    /// The block the loop exits to.
+    exit: u32,
+}
+
+fn load_store_width(load: LoadOp, store: StoreOp) -> Option<Width> {
+    match (load, store) {
+        (LoadOp::I32Load8U, StoreOp::I32Store8) => Some(Width::U8),
+        (LoadOp::I32Load, StoreOp::I32Store) => Some(Width::U32),
+        (LoadOp::I64Load, StoreOp::I64Store) => Some(Width::U64),
+        _ => None,
+    }
+}
+
+fn store_width(store: StoreOp) -> Option<Width> {
+    match store {
+        StoreOp::I32Store8 => Some(Width::U8),
+        StoreOp::I32Store => Some(Width::U32),
+        StoreOp::I64Store => Some(Width::U64),
+        _ => None,
+    }
+}
+
+/// Recognises a memory loop in block `me`, which branches to itself.
+fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
+    let insts = &block.insts;
+    let mut i = 0;
+    // The memory part: copy pairs (same word slot, pointers and width), or stores.
+    let (body, width, pointers) = match insts.first()? {
+        &Inst::Load { dst: t, addr: Operand::Slot(a), .. } => {
+            let mut pairs = Vec::new();
+            let mut width = None;
+            while let (
+                Some(&Inst::Load { op, dst, addr: Operand::Slot(from), offset: o1 }),
+                Some(&Inst::Store { op: sop, addr: Operand::Slot(b), value: Operand::Slot(v), offset: o2 }),
+            ) = (insts.get(i), insts.get(i + 1))
+            {
+                let w = load_store_width(op, sop)?;
+                // The loaded word is what is stored, and the pointers are not the word's slot.
+                if dst != t || from != a || v != t || t == b || a == b || width.is_some_and(|x| x != (w, b)) {
+                    return None;
+                }
+                width = Some((w, b));
+                pairs.push((u32::try_from(o1).ok()?, u32::try_from(o2).ok()?));
+                i += 2;
+            }
+            let (w, b) = width?;
+            (Body::Copy { t, pairs: pairs.into_boxed_slice() }, w, vec![a, b])
+        }
+        &Inst::Store { addr: Operand::Slot(b), .. } => {
+            let mut stores = Vec::new();
+            let mut width = None;
+            while let Some(&Inst::Store { op, addr: Operand::Slot(to), value, offset }) = insts.get(i) {
+                let w = store_width(op)?;
+                if to != b || width.is_some_and(|x| x != w) || value == Operand::Slot(b) {
+                    return None;
+                }
+                width = Some(w);
+                stores.push((u32::try_from(offset).ok()?, value));
+                i += 1;
+            }
+            (Body::Fill { stores: stores.into_boxed_slice() }, width?, vec![b])
+        }
+        _ => return None,
+    };
+    // Then only steps, `x = x + k` (or `- k`) with a constant or an unstepped slot, each slot
+    // once; the pointers must be stepped.
+    let mut steps: Vec<(Slot, Operand)> = pointers.iter().map(|&p| (p, Operand::Imm(u64::MAX))).collect();
+    let mut stepped = vec![false; pointers.len()];
+    for inst in &insts[i..] {
+        let &Inst::Binary { op, dst, lhs: Operand::Slot(x), rhs } = inst else { return None };
+        let by = match (op, rhs) {
+            (BinOp::I32Add, Operand::Imm(k)) => Operand::Imm(k as u32 as u64),
+            (BinOp::I32Sub, Operand::Imm(k)) => Operand::Imm((k as u32).wrapping_neg() as u64),
+            (BinOp::I32Add, Operand::Slot(y)) => Operand::Slot(y),
+            _ => return None,
+        };
+        if x != dst {
+            return None;
+        }
+        match steps.iter().position(|&(s, _)| s == x) {
+            Some(p) if p < pointers.len() && !stepped[p] => {
+                steps[p].1 = by;
+                stepped[p] = true;
+            }
+            Some(_) => return None,
+            None if steps.len() == MAX_STEPS => return None,
+            None => steps.push((x, by)),
+        }
+    }
+    if stepped.contains(&false) {
+        return None;
+    }
+    let Terminator::Branch { cond: Cond::Compare(op, Operand::Slot(l), rhs), then, els } = block.term else {
+        return None;
+    };
+    let test = Cmp::of(op)?;
+    let (repeat_when, exit) = match (then == me, els == me) {
+        (true, false) => (true, els),
+        (false, true) => (false, then),
+        _ => return None,
+    };
+    let tested = steps.iter().position(|&(s, _)| s == l)?;
+    // What is read once on entry must be left alone by the loop: not stepped, not the word.
+    let word = match &body {
+        Body::Copy { t, .. } => Some(*t),
+        Body::Fill { .. } => None,
+    };
+    let varies = |o: &Operand| matches!(*o, Operand::Slot(s) if Some(s) == word || steps.iter().any(|&(x, _)| x == s));
+    let fill_values = match &body {
+        Body::Fill { stores } => stores.iter().map(|(_, v)| *v).collect(),
+        Body::Copy { .. } => Vec::new(),
+    };
+    if varies(&rhs) || steps.iter().any(|(_, by)| varies(by)) || fill_values.iter().any(varies) {
+        return None;
+    }
+    let n_steps = steps.len();
+    let mut all = [(0, Operand::Imm(0)); MAX_STEPS];
+    all[..n_steps].copy_from_slice(&steps);
+    Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, repeat_when, exit }, width))
+}
+
+/// A word a memory loop moves or writes, unaligned in the memory.
+trait Word: Copy + Into<u64> + 'static {
+    /// The low bytes of a slot value.
+    fn wrap(v: u64) -> Self;
+}
+impl Word for u8 {
+    fn wrap(v: u64) -> u8 {
+        v as u8
+    }
+}
+impl Word for u32 {
+    fn wrap(v: u64) -> u32 {
+        v as u32
+    }
+}
+impl Word for u64 {
+    fn wrap(v: u64) -> u64 {
+        v
+    }
+}
+
+/// Compiles block `me` as a memory loop if it is one; `target` resolves the exit block.
+pub(crate) fn memory_loop(block: &BlockIr, me: u32, target: impl Fn(u32) -> Target) -> Option<Code> {
+    let (l, width) = recognise(block, me)?;
+    let exit = target(l.exit);
+    let out = Chain::new();
+    // SAFETY (all closures): slots named by the translator lie inside the frame.
+    Some(match (&l.body, width) {
+        (Body::Copy { .. }, Width::U8) => out.terminator(move |ctx, fp| unsafe { copy::<u8>(&l, exit, ctx, fp) }),
+        (Body::Copy { .. }, Width::U32) => out.terminator(move |ctx, fp| unsafe { copy::<u32>(&l, exit, ctx, fp) }),
+        (Body::Copy { .. }, Width::U64) => out.terminator(move |ctx, fp| unsafe { copy::<u64>(&l, exit, ctx, fp) }),
+        (Body::Fill { .. }, Width::U8) => out.terminator(move |ctx, fp| unsafe { fill::<u8>(&l, exit, ctx, fp) }),
+        (Body::Fill { .. }, Width::U32) => out.terminator(move |ctx, fp| unsafe { fill::<u32>(&l, exit, ctx, fp) }),
+        (Body::Fill { .. }, Width::U64) => out.terminator(move |ctx, fp| unsafe { fill::<u64>(&l, exit, ctx, fp) }),
+    })
+}
+
+/// A copy loop: [`run`] with the copy pairs as the body.
+///
+/// # Safety
+/// As for [`run`].
+#[inline(always)]
+unsafe fn copy<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+    let Body::Copy { t, pairs } = &l.body else { unreachable!("compiled for a copy") };
+    let mut word = 0u64;
+    let r = run(l, ctx, fp, |r, mem| {
+        for &(o1, o2) in pairs.iter() {
+            let v: W = mem.read(r[0] as u64 + o1 as u64)?;
+            mem.write(r[1] as u64 + o2 as u64, v)?;
+            word = v.into();
+        }
+        Some(())
+    });
+    if r == CONTINUE {
+        wr(fp, *t, word);
+        exit.go(ctx, fp)
+    } else {
+        r
+    }
+}
+
+/// A fill loop: [`run`] with the stores as the body.
+///
+/// # Safety
+/// As for [`run`].
+#[inline(always)]
+unsafe fn fill<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+    let Body::Fill { stores } = &l.body else { unreachable!("compiled for a fill") };
+    let r = run(l, ctx, fp, |r, mem| {
+        for &(o, v) in stores.iter() {
+            mem.write(r[0] as u64 + o as u64, W::wrap(operand(fp, v)))?;
+        }
+        Some(())
+    });
+    if r == CONTINUE {
+        exit.go(ctx, fp)
+    } else {
+        r
+    }
+}
+
+/// The memory as the loop sees it: no call in the loop, so it cannot grow or move meanwhile.
+#[derive(Clone, Copy)]
+struct Mem {
+    base: *mut u8,
+    len: u64,
+}
+
+impl Mem {
+    #[inline(always)]
+    unsafe fn read<W: Word>(self, ea: u64) -> Option<W> {
+        // SAFETY: `ea + size <= len`: the word lies inside the memory.
+        (ea + size_of::<W>() as u64 <= self.len).then(|| (self.base.add(ea as usize) as *const W).read_unaligned())
+    }
+
+    #[inline(always)]
+    unsafe fn write<W: Word>(self, ea: u64, v: W) -> Option<()> {
+        // SAFETY: as for `read`.
+        (ea + size_of::<W>() as u64 <= self.len).then(|| (self.base.add(ea as usize) as *mut W).write_unaligned(v))
+    }
+}
+
+/// Runs the loop's iterations: `body` (`None` when an access is out of bounds), the steps,
+/// the test. Returns [`CONTINUE`] when the test exits the loop, with the stepped slots
+/// written back; [`SIGNAL`] after a trap or a refused work budget.
+///
+/// # Safety
+/// The loop's slots lie inside the frame at `fp`.
+#[inline(always)]
+unsafe fn run(
+    l: &MemLoop,
+    ctx: &mut Ctx,
+    fp: *mut u64,
+    mut body: impl FnMut(&[u32; MAX_STEPS], Mem) -> Option<()>,
+) -> u32 {
+    // The stepped values live in registers while the loop runs; the steps and the bound are
+    // read once.
+    let mut r = [0u32; MAX_STEPS];
+    let mut by = [0u32; MAX_STEPS];
+    for i in 0..l.n_steps {
+        r[i] = rd(fp, l.steps[i].0) as u32;
+        by[i] = operand(fp, l.steps[i].1) as u32;
+    }
+    let rhs = operand(fp, l.rhs) as u32;
+    let mem = Mem { base: ctx.mem_base, len: ctx.mem_len as u64 };
+    let mut budget = ctx.budget;
+    loop {
+        if body(&r, mem).is_none() {
+            ctx.budget = budget;
+            return ctx.trap(TrapCode::MemoryOutOfBounds);
+        }
+        for i in 0..MAX_STEPS {
+            r[i] = r[i].wrapping_add(by[i]);
+        }
+        // A constant index per arm keeps `r` in registers.
+        let x = match l.tested {
+            0 => r[0],
+            1 => r[1],
+            2 => r[2],
+            _ => r[3],
+        };
+        if l.test.holds(x, rhs) != l.repeat_when {
+            ctx.budget = budget;
+            for i in 0..l.n_steps {
+                wr(fp, l.steps[i].0, r[i] as u64);
+            }
+            return CONTINUE;
+        }
+        // A repetition: one unit of work, as the self-loop wrapper counts it.
+        budget -= 1;
+        if budget < 0 {
+            ctx.budget = budget;
+            if !ctx.budget_exhausted() {
+                return SIGNAL;
+            }
+            budget = ctx.budget;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ir::BlockIr;
+
+    fn load(dst: Slot, addr: Slot, offset: u64) -> Inst {
+        Inst::Load { op: LoadOp::I32Load, dst, addr: Operand::Slot(addr), offset }
+    }
+    fn store(addr: Slot, value: Slot, offset: u64) -> Inst {
+        Inst::Store { op: StoreOp::I32Store, addr: Operand::Slot(addr), value: Operand::Slot(value), offset }
+    }
+    fn step(x: Slot, op: BinOp, k: u64) -> Inst {
+        Inst::Binary { op, dst: x, lhs: Operand::Slot(x), rhs: Operand::Imm(k) }
+    }
+    fn block(insts: Vec<Inst>, term: Terminator) -> BlockIr {
+        BlockIr { insts, term }
+    }
+    fn branch(op: BinOp, l: Slot, r: Operand, then: u32, els: u32) -> Terminator {
+        Terminator::Branch { cond: Cond::Compare(op, Operand::Slot(l), r), then, els }
+    }
+
+    #[test]
+    fn recognises_musl_word_copy() {
+        let b = block(
+            vec![load(6, 1, 0), store(2, 6, 0), step(1, BinOp::I32Add, 4), step(2, BinOp::I32Add, 4)],
+            branch(BinOp::I32LtU, 2, Operand::Slot(4), 3, 4),
+        );
+        let (l, w) = recognise(&b, 3).expect("a copy loop");
+        assert_eq!(w, Width::U32);
+        assert!(matches!(l.body, Body::Copy { t: 6, ref pairs } if pairs[..] == [(0, 0)]));
+        assert_eq!(&l.steps[..l.n_steps], &[(1, Operand::Imm(4)), (2, Operand::Imm(4))]);
+        assert_eq!((l.tested, l.repeat_when, l.exit), (1, true, 4));
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_do_exactly() {
+        let ok = || vec![load(6, 1, 0), store(2, 6, 0), step(1, BinOp::I32Add, 4), step(2, BinOp::I32Add, 4)];
+        let term = || branch(BinOp::I32LtU, 2, Operand::Slot(4), 3, 4);
+        assert!(recognise(&block(ok(), term()), 3).is_some());
+        // The bound changes in the loop.
+        assert!(recognise(&block(ok(), branch(BinOp::I32LtU, 2, Operand::Slot(1), 3, 4)), 3).is_none());
+        // The test reads an unstepped slot.
+        assert!(recognise(&block(ok(), branch(BinOp::I32LtU, 9, Operand::Imm(0), 3, 4)), 3).is_none());
+        // The stored value is not the loaded word.
+        let mut v = ok();
+        v[1] = store(2, 7, 0);
+        assert!(recognise(&block(v, term()), 3).is_none());
+        // The word's slot is a pointer.
+        let mut v = ok();
+        v[0] = load(1, 1, 0);
+        assert!(recognise(&block(v, term()), 3).is_none());
+        // A pointer is not stepped.
+        assert!(recognise(&block(ok()[..3].to_vec(), term()), 3).is_none());
+        // A slot stepped twice, five stepped slots, a step that is not an add.
+        let mut v = ok();
+        v.push(step(1, BinOp::I32Add, 4));
+        assert!(recognise(&block(v, term()), 3).is_none());
+        let mut v = ok();
+        v.extend([step(7, BinOp::I32Sub, 1), step(8, BinOp::I32Sub, 1), step(9, BinOp::I32Sub, 1)]);
+        assert!(recognise(&block(v, term()), 3).is_none());
+        // A step by a slot the loop changes.
+        let mut v = ok();
+        v.push(Inst::Binary { op: BinOp::I32Add, dst: 7, lhs: Operand::Slot(7), rhs: Operand::Slot(6) });
+        assert!(recognise(&block(v, term()), 3).is_none());
+        let mut v = ok();
+        v.push(step(7, BinOp::I32Mul, 3));
+        assert!(recognise(&block(v, term()), 3).is_none());
+        // Both arms repeat, or neither does.
+        assert!(recognise(&block(ok(), branch(BinOp::I32LtU, 2, Operand::Slot(4), 3, 3)), 3).is_none());
+        assert!(recognise(&block(ok(), branch(BinOp::I32LtU, 2, Operand::Slot(4), 5, 4)), 3).is_none());
+        // An i64 compare.
+        assert!(recognise(&block(ok(), branch(BinOp::I64LtU, 2, Operand::Slot(4), 3, 4)), 3).is_none());
+    }
+
+    /// The loops of `engine/tests/wat/copy_loops.wat` (which `engine/tests/loops.rs` runs
+    /// with and without the superinstructions) are all recognised, but for the one made not to be.
+    #[test]
+    fn recognises_the_test_modules_loops() {
+        let mut config = crate::Config::default();
+        config.keep_ir(true);
+        let engine = crate::Engine::new(&config);
+        let wasm = wat::parse_str(include_str!("../../tests/wat/copy_loops.wat")).unwrap();
+        let module = crate::Module::new(&engine, wasm).unwrap();
+        let found: Vec<Option<Width>> = module
+            .inner
+            .irs
+            .iter()
+            .map(|f| {
+                let mut loops = (0..f.blocks.len() as u32)
+                    .filter(|&i| f.blocks[i as usize].term.successors().any(|s| s == i))
+                    .map(|i| recognise(&f.blocks[i as usize], i).map(|(_, w)| w));
+                let first = loops.next().expect("each function has a loop");
+                assert!(loops.next().is_none(), "one loop per function");
+                first
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                Some(Width::U32),
+                Some(Width::U8),
+                Some(Width::U32),
+                Some(Width::U64),
+                None,
+                Some(Width::U8),
+                Some(Width::U32)
+            ]
+        );
+    }
+}
