@@ -142,8 +142,8 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
     let insts = &block.insts;
     let mut i = 0;
     // The memory part: copy pairs (same word slot, pointers and width), or stores.
-    let (body, width, pointers) = match insts.first()? {
-        &Inst::Load { dst: t, addr: Operand::Slot(a), .. } => {
+    let (body, width, pointers) = match *insts.first()? {
+        Inst::Load { dst: t, addr: Operand::Slot(a), .. } => {
             let mut pairs = Vec::new();
             let mut width = None;
             while let (
@@ -163,7 +163,7 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
             let (w, b) = width?;
             (Body::Copy { t, pairs: pairs.into_boxed_slice() }, w, vec![a, b])
         }
-        &Inst::Store { addr: Operand::Slot(b), .. } => {
+        Inst::Store { addr: Operand::Slot(b), .. } => {
             let mut stores = Vec::new();
             let mut width = None;
             while let Some(&Inst::Store { op, addr: Operand::Slot(to), value, offset }) = insts.get(i) {
@@ -379,8 +379,8 @@ unsafe fn run(
         };
         if l.test.holds(x, rhs) != l.repeat_when {
             ctx.budget = budget;
-            for i in 0..l.n_steps {
-                wr(fp, l.steps[i].0, r[i] as u64);
+            for (&(slot, _), &v) in l.steps[..l.n_steps].iter().zip(&r) {
+                wr(fp, slot, v as u64);
             }
             return CONTINUE;
         }
