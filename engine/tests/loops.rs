@@ -1,4 +1,4 @@
-//! Copy and fill loops run as native superinstructions (`engine/src/codegen/loops.rs`) behave
+//! Copy, fill and scan loops run as native superinstructions (`engine/src/codegen/loops.rs`) behave
 //! exactly as the same loops lowered statement by statement: the same results, the same
 //! memory (overlapping copies, traps part-way, pointers wrapping), the same fuel. Block profiling turns the
 //! superinstructions off, so the two configurations below differ in just that.
@@ -39,6 +39,7 @@ impl Run {
 
     fn call(&mut self, name: &str, args: &[i32]) -> Result<i32, Error> {
         match *args {
+            [a] => self.instance.get_typed_func::<i32, i32>(&self.store, name).unwrap().call(&mut self.store, a),
             [a, b] => self
                 .instance
                 .get_typed_func::<(i32, i32), i32>(&self.store, name)
@@ -49,7 +50,7 @@ impl Run {
                 .get_typed_func::<(i32, i32, i32), i32>(&self.store, name)
                 .unwrap()
                 .call(&mut self.store, (a, b, c)),
-            _ => unreachable!("two or three arguments"),
+            _ => unreachable!("one to three arguments"),
         }
     }
 }
@@ -81,6 +82,12 @@ const CALLS: &[(&str, &[i32])] = &[
     ("strided", &[65000, -4096, 70000]),
     ("fill", &[1024, 0x1234_5678, 100]),
     ("fill", &[65000, -1, 100]),
+    ("strlen", &[0]),
+    ("strlen", &[65000]),
+    ("scan_down", &[4000, 100]),
+    ("scan_down", &[60000, -2147483648]),
+    ("scan_halves", &[0, 40000]),
+    ("scan_halves", &[65000, 65535]),
 ];
 
 #[test]

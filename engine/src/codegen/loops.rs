@@ -99,6 +99,36 @@ enum Body {
     /// `store [b+o] = v` per entry, in order, each `v` a constant or a slot the loop leaves
     /// alone; `b` is step 0.
     Fill { stores: Box<[(u32, Operand)]> },
+    /// `t = load [p+o]`, the value the test reads; `p` is step 0, stepped before the load
+    /// when `pre`.
+    Scan { t: Slot, offset: u32, pre: bool },
+}
+
+/// How a scan loop's load reads its `i32`.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Ext {
+    U8,
+    S8,
+    U16,
+    S16,
+    U32,
+}
+
+/// The monomorphic form a recognised loop compiles to.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    Copy(Width),
+    Fill(Width),
+    Scan(Ext),
+}
+
+/// What the exit test compares.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Tested {
+    /// A stepped slot (index into the steps).
+    Step(usize),
+    /// The value a scan loop loaded.
+    Loaded,
 }
 
 /// A recognised memory loop (see the module documentation).
@@ -109,10 +139,10 @@ struct MemLoop {
     /// constant, or a slot the loop leaves alone (read once, on entry).
     steps: [(Slot, Operand); MAX_STEPS],
     n_steps: usize,
-    /// The exit test, `test(steps[tested], rhs)`; the loop repeats while it equals
-    /// `repeat_when`. `rhs` is a constant or a slot the loop leaves alone.
+    /// The exit test, `test(tested, rhs)`; the loop repeats while it equals `repeat_when`.
+    /// `rhs` is a constant or a slot the loop leaves alone.
     test: Cmp,
-    tested: usize,
+    tested: Tested,
     rhs: Operand,
     repeat_when: bool,
     /// The block the loop exits to.
@@ -137,13 +167,36 @@ fn store_width(store: StoreOp) -> Option<Width> {
     }
 }
 
-/// Recognises a memory loop in block `me`, which branches to itself.
-fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
-    let insts = &block.insts;
+fn scan_ext(load: LoadOp) -> Option<Ext> {
+    match load {
+        LoadOp::I32Load8U => Some(Ext::U8),
+        LoadOp::I32Load8S => Some(Ext::S8),
+        LoadOp::I32Load16U => Some(Ext::U16),
+        LoadOp::I32Load16S => Some(Ext::S16),
+        LoadOp::I32Load => Some(Ext::U32),
+        _ => None,
+    }
+}
+
+/// `x = x + k`, `x = x - k` or `x = x + y` as the slot and what is added (wrapping).
+fn step_of(inst: &Inst) -> Option<(Slot, Operand)> {
+    let &Inst::Binary { op, dst, lhs: Operand::Slot(x), rhs } = inst else { return None };
+    let by = match (op, rhs) {
+        (BinOp::I32Add, Operand::Imm(k)) => Operand::Imm(k as u32 as u64),
+        (BinOp::I32Sub, Operand::Imm(k)) => Operand::Imm((k as u32).wrapping_neg() as u64),
+        (BinOp::I32Add, Operand::Slot(y)) => Operand::Slot(y),
+        _ => return None,
+    };
+    (x == dst).then_some((x, by))
+}
+
+/// The memory part of a loop body: its instructions up to the steps, or (a scan) around
+/// them. Returns the body, its kind, the pointers (steps 0 and 1) and the step instructions.
+fn body_of(insts: &[Inst]) -> Option<(Body, Kind, Vec<Slot>, Vec<&Inst>)> {
     let mut i = 0;
-    // The memory part: copy pairs (same word slot, pointers and width), or stores.
-    let (body, width, pointers) = match *insts.first()? {
-        Inst::Load { dst: t, addr: Operand::Slot(a), .. } => {
+    Some(match *insts.first()? {
+        // Copy pairs: same word slot, pointers and width.
+        Inst::Load { dst: t, addr: Operand::Slot(a), .. } if matches!(insts.get(1), Some(Inst::Store { .. })) => {
             let mut pairs = Vec::new();
             let mut width = None;
             while let (
@@ -161,8 +214,9 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
                 i += 2;
             }
             let (w, b) = width?;
-            (Body::Copy { t, pairs: pairs.into_boxed_slice() }, w, vec![a, b])
+            (Body::Copy { t, pairs: pairs.into_boxed_slice() }, Kind::Copy(w), vec![a, b], insts[i..].iter().collect())
         }
+        // Stores of constants or unchanging slots through one pointer.
         Inst::Store { addr: Operand::Slot(b), .. } => {
             let mut stores = Vec::new();
             let mut width = None;
@@ -175,25 +229,46 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
                 stores.push((u32::try_from(offset).ok()?, value));
                 i += 1;
             }
-            (Body::Fill { stores: stores.into_boxed_slice() }, width?, vec![b])
+            (Body::Fill { stores: stores.into_boxed_slice() }, Kind::Fill(width?), vec![b], insts[i..].iter().collect())
         }
-        _ => return None,
-    };
-    // Then only steps, `x = x + k` (or `- k`) with a constant or an unstepped slot, each slot
-    // once; the pointers must be stepped.
+        // A scan: one load among the steps.
+        _ => {
+            let at = insts.iter().position(|inst| matches!(inst, Inst::Load { .. }))?;
+            let Inst::Load { op, dst: t, addr: Operand::Slot(p), offset } = insts[at] else { return None };
+            let ext = scan_ext(op)?;
+            if t == p {
+                return None;
+            }
+            let pre = insts[..at].iter().any(|inst| step_of(inst).is_some_and(|(x, _)| x == p));
+            let steps = insts[..at].iter().chain(&insts[at + 1..]).collect();
+            (Body::Scan { t, offset: u32::try_from(offset).ok()?, pre }, Kind::Scan(ext), vec![p], steps)
+        }
+    })
+}
+
+/// The mirror of a comparison: `a op b` is `b mirror(op) a`.
+fn mirrored(op: BinOp) -> BinOp {
+    match op {
+        BinOp::I32LtS => BinOp::I32GtS,
+        BinOp::I32LtU => BinOp::I32GtU,
+        BinOp::I32GtS => BinOp::I32LtS,
+        BinOp::I32GtU => BinOp::I32LtU,
+        BinOp::I32LeS => BinOp::I32GeS,
+        BinOp::I32LeU => BinOp::I32GeU,
+        BinOp::I32GeS => BinOp::I32LeS,
+        BinOp::I32GeU => BinOp::I32LeU,
+        other => other,
+    }
+}
+
+/// Recognises a memory loop in block `me`, which branches to itself.
+fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Kind)> {
+    let (body, kind, pointers, step_insts) = body_of(&block.insts)?;
+    // Only steps besides the memory part, each slot once; the pointers must be stepped.
     let mut steps: Vec<(Slot, Operand)> = pointers.iter().map(|&p| (p, Operand::Imm(u64::MAX))).collect();
     let mut stepped = vec![false; pointers.len()];
-    for inst in &insts[i..] {
-        let &Inst::Binary { op, dst, lhs: Operand::Slot(x), rhs } = inst else { return None };
-        let by = match (op, rhs) {
-            (BinOp::I32Add, Operand::Imm(k)) => Operand::Imm(k as u32 as u64),
-            (BinOp::I32Sub, Operand::Imm(k)) => Operand::Imm((k as u32).wrapping_neg() as u64),
-            (BinOp::I32Add, Operand::Slot(y)) => Operand::Slot(y),
-            _ => return None,
-        };
-        if x != dst {
-            return None;
-        }
+    for inst in step_insts {
+        let (x, by) = step_of(inst)?;
         match steps.iter().position(|&(s, _)| s == x) {
             Some(p) if p < pointers.len() && !stepped[p] => {
                 steps[p].1 = by;
@@ -207,25 +282,35 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
     if stepped.contains(&false) {
         return None;
     }
-    let Terminator::Branch { cond: Cond::Compare(op, Operand::Slot(l), rhs), then, els } = block.term else {
-        return None;
-    };
-    let test = Cmp::of(op)?;
+    let Terminator::Branch { cond, then, els } = block.term else { return None };
     let (repeat_when, exit) = match (then == me, els == me) {
         (true, false) => (true, els),
         (false, true) => (false, then),
         _ => return None,
     };
-    let tested = steps.iter().position(|&(s, _)| s == l)?;
-    // What is read once on entry must be left alone by the loop: not stepped, not the word.
-    let word = match &body {
-        Body::Copy { t, .. } => Some(*t),
+    let word = match body {
+        Body::Copy { t, .. } | Body::Scan { t, .. } => Some(t),
         Body::Fill { .. } => None,
     };
+    // The test compares a stepped slot, or the value a scan loaded, with something else.
+    let testable = |s: Slot| match steps.iter().position(|&(x, _)| x == s) {
+        Some(i) => Some(Tested::Step(i)),
+        None if matches!(body, Body::Scan { t, .. } if t == s) => Some(Tested::Loaded),
+        None => None,
+    };
+    let (op, tested, rhs) = match cond {
+        Cond::Compare(op, Operand::Slot(l), rhs) if testable(l).is_some() => (op, testable(l)?, rhs),
+        Cond::Compare(op, lhs, Operand::Slot(r)) if testable(r).is_some() => (mirrored(op), testable(r)?, lhs),
+        Cond::NonZero(Operand::Slot(s)) => (BinOp::I32Ne, testable(s)?, Operand::Imm(0)),
+        Cond::Zero(Operand::Slot(s)) => (BinOp::I32Eq, testable(s)?, Operand::Imm(0)),
+        _ => return None,
+    };
+    let test = Cmp::of(op)?;
+    // What is read once on entry must be left alone by the loop: not stepped, not the word.
     let varies = |o: &Operand| matches!(*o, Operand::Slot(s) if Some(s) == word || steps.iter().any(|&(x, _)| x == s));
     let fill_values = match &body {
         Body::Fill { stores } => stores.iter().map(|(_, v)| *v).collect(),
-        Body::Copy { .. } => Vec::new(),
+        _ => Vec::new(),
     };
     if varies(&rhs) || steps.iter().any(|(_, by)| varies(by)) || fill_values.iter().any(varies) {
         return None;
@@ -233,7 +318,7 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Width)> {
     let n_steps = steps.len();
     let mut all = [(0, Operand::Imm(0)); MAX_STEPS];
     all[..n_steps].copy_from_slice(&steps);
-    Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, repeat_when, exit }, width))
+    Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, repeat_when, exit }, kind))
 }
 
 /// A word a memory loop moves or writes, unaligned in the memory.
@@ -244,6 +329,11 @@ trait Word: Copy + Into<u64> + 'static {
 impl Word for u8 {
     fn wrap(v: u64) -> u8 {
         v as u8
+    }
+}
+impl Word for u16 {
+    fn wrap(v: u64) -> u16 {
+        v as u16
     }
 }
 impl Word for u32 {
@@ -259,17 +349,26 @@ impl Word for u64 {
 
 /// Compiles block `me` as a memory loop if it is one; `target` resolves the exit block.
 pub(crate) fn memory_loop(block: &BlockIr, me: u32, target: impl Fn(u32) -> Target) -> Option<Code> {
-    let (l, width) = recognise(block, me)?;
+    let (l, kind) = recognise(block, me)?;
     let exit = target(l.exit);
     let out = Chain::new();
     // SAFETY (all closures): slots named by the translator lie inside the frame.
-    Some(match (&l.body, width) {
-        (Body::Copy { .. }, Width::U8) => out.terminator(move |ctx, fp| unsafe { copy::<u8>(&l, exit, ctx, fp) }),
-        (Body::Copy { .. }, Width::U32) => out.terminator(move |ctx, fp| unsafe { copy::<u32>(&l, exit, ctx, fp) }),
-        (Body::Copy { .. }, Width::U64) => out.terminator(move |ctx, fp| unsafe { copy::<u64>(&l, exit, ctx, fp) }),
-        (Body::Fill { .. }, Width::U8) => out.terminator(move |ctx, fp| unsafe { fill::<u8>(&l, exit, ctx, fp) }),
-        (Body::Fill { .. }, Width::U32) => out.terminator(move |ctx, fp| unsafe { fill::<u32>(&l, exit, ctx, fp) }),
-        (Body::Fill { .. }, Width::U64) => out.terminator(move |ctx, fp| unsafe { fill::<u64>(&l, exit, ctx, fp) }),
+    Some(match kind {
+        Kind::Copy(Width::U8) => out.terminator(move |ctx, fp| unsafe { copy::<u8>(&l, exit, ctx, fp) }),
+        Kind::Copy(Width::U32) => out.terminator(move |ctx, fp| unsafe { copy::<u32>(&l, exit, ctx, fp) }),
+        Kind::Copy(Width::U64) => out.terminator(move |ctx, fp| unsafe { copy::<u64>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U8) => out.terminator(move |ctx, fp| unsafe { fill::<u8>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U32) => out.terminator(move |ctx, fp| unsafe { fill::<u32>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U64) => out.terminator(move |ctx, fp| unsafe { fill::<u64>(&l, exit, ctx, fp) }),
+        Kind::Scan(Ext::U8) => out.terminator(move |ctx, fp| unsafe { scan::<u8>(&l, exit, ctx, fp, |v| v as u32) }),
+        Kind::Scan(Ext::S8) => {
+            out.terminator(move |ctx, fp| unsafe { scan::<u8>(&l, exit, ctx, fp, |v| v as i8 as u32) })
+        }
+        Kind::Scan(Ext::U16) => out.terminator(move |ctx, fp| unsafe { scan::<u16>(&l, exit, ctx, fp, |v| v as u32) }),
+        Kind::Scan(Ext::S16) => {
+            out.terminator(move |ctx, fp| unsafe { scan::<u16>(&l, exit, ctx, fp, |v| v as i16 as u32) })
+        }
+        Kind::Scan(Ext::U32) => out.terminator(move |ctx, fp| unsafe { scan::<u32>(&l, exit, ctx, fp, |v| v) }),
     })
 }
 
@@ -281,13 +380,13 @@ pub(crate) fn memory_loop(block: &BlockIr, me: u32, target: impl Fn(u32) -> Targ
 unsafe fn copy<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
     let Body::Copy { t, pairs } = &l.body else { unreachable!("compiled for a copy") };
     let mut word = 0u64;
-    let r = run(l, ctx, fp, |r, mem| {
+    let r = run(l, ctx, fp, |r, _, mem| {
         for &(o1, o2) in pairs.iter() {
             let v: W = mem.read(r[0] as u64 + o1 as u64)?;
             mem.write(r[1] as u64 + o2 as u64, v)?;
             word = v.into();
         }
-        Some(())
+        Some(0)
     });
     if r == CONTINUE {
         wr(fp, *t, word);
@@ -304,13 +403,35 @@ unsafe fn copy<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) 
 #[inline(always)]
 unsafe fn fill<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
     let Body::Fill { stores } = &l.body else { unreachable!("compiled for a fill") };
-    let r = run(l, ctx, fp, |r, mem| {
+    let r = run(l, ctx, fp, |r, _, mem| {
         for &(o, v) in stores.iter() {
             mem.write(r[0] as u64 + o as u64, W::wrap(operand(fp, v)))?;
         }
-        Some(())
+        Some(0)
     });
     if r == CONTINUE {
+        exit.go(ctx, fp)
+    } else {
+        r
+    }
+}
+
+/// A scan loop: [`run`] with the load as the body; `ext` extends the word to the `i32`.
+///
+/// # Safety
+/// As for [`run`].
+#[inline(always)]
+unsafe fn scan<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64, ext: impl Fn(W) -> u32) -> u32 {
+    let Body::Scan { t, offset, pre } = l.body else { unreachable!("compiled for a scan") };
+    let mut loaded = 0u32;
+    let r = run(l, ctx, fp, |r, by, mem| {
+        // Stepped before the load: the address the load saw (the steps come after the body).
+        let p = if pre { r[0].wrapping_add(by[0]) } else { r[0] };
+        loaded = ext(mem.read::<W>(p as u64 + offset as u64)?);
+        Some(loaded)
+    });
+    if r == CONTINUE {
+        wr(fp, t, loaded as u64);
         exit.go(ctx, fp)
     } else {
         r
@@ -338,8 +459,8 @@ impl Mem {
     }
 }
 
-/// Runs the loop's iterations: `body` (`None` when an access is out of bounds), the steps,
-/// the test. Returns [`CONTINUE`] when the test exits the loop, with the stepped slots
+/// Runs the loop's iterations: `body` (given the stepped values and the steps; `None` when
+/// an access is out of bounds, else the value a scan loaded), the steps, the test. Returns [`CONTINUE`] when the test exits the loop, with the stepped slots
 /// written back; [`SIGNAL`] after a trap or a refused work budget.
 ///
 /// # Safety
@@ -349,7 +470,7 @@ unsafe fn run(
     l: &MemLoop,
     ctx: &mut Ctx,
     fp: *mut u64,
-    mut body: impl FnMut(&[u32; MAX_STEPS], Mem) -> Option<()>,
+    mut body: impl FnMut(&[u32; MAX_STEPS], &[u32; MAX_STEPS], Mem) -> Option<u32>,
 ) -> u32 {
     // The stepped values live in registers while the loop runs; the steps and the bound are
     // read once.
@@ -363,19 +484,20 @@ unsafe fn run(
     let mem = Mem { base: ctx.mem_base, len: ctx.mem_len as u64 };
     let mut budget = ctx.budget;
     loop {
-        if body(&r, mem).is_none() {
+        let Some(loaded) = body(&r, &by, mem) else {
             ctx.budget = budget;
             return ctx.trap(TrapCode::MemoryOutOfBounds);
-        }
+        };
         for i in 0..MAX_STEPS {
             r[i] = r[i].wrapping_add(by[i]);
         }
         // A constant index per arm keeps `r` in registers.
         let x = match l.tested {
-            0 => r[0],
-            1 => r[1],
-            2 => r[2],
-            _ => r[3],
+            Tested::Step(0) => r[0],
+            Tested::Step(1) => r[1],
+            Tested::Step(2) => r[2],
+            Tested::Step(_) => r[3],
+            Tested::Loaded => loaded,
         };
         if l.test.holds(x, rhs) != l.repeat_when {
             ctx.budget = budget;
@@ -424,10 +546,10 @@ mod tests {
             branch(BinOp::I32LtU, 2, Operand::Slot(4), 3, 4),
         );
         let (l, w) = recognise(&b, 3).expect("a copy loop");
-        assert_eq!(w, Width::U32);
+        assert_eq!(w, Kind::Copy(Width::U32));
         assert!(matches!(l.body, Body::Copy { t: 6, ref pairs } if pairs[..] == [(0, 0)]));
         assert_eq!(&l.steps[..l.n_steps], &[(1, Operand::Imm(4)), (2, Operand::Imm(4))]);
-        assert_eq!((l.tested, l.repeat_when, l.exit), (1, true, 4));
+        assert_eq!((l.tested, l.repeat_when, l.exit), (Tested::Step(1), true, 4));
     }
 
     #[test]
@@ -479,7 +601,7 @@ mod tests {
         let engine = crate::Engine::new(&config);
         let wasm = wat::parse_str(include_str!("../../tests/wat/copy_loops.wat")).unwrap();
         let module = crate::Module::new(&engine, wasm).unwrap();
-        let found: Vec<Option<Width>> = module
+        let found: Vec<Option<Kind>> = module
             .inner
             .irs
             .iter()
@@ -492,18 +614,11 @@ mod tests {
                 first
             })
             .collect();
-        assert_eq!(
-            found,
-            [
-                Some(Width::U32),
-                Some(Width::U8),
-                Some(Width::U32),
-                Some(Width::U64),
-                None,
-                Some(Width::U8),
-                Some(Width::U32)
-            ]
-        );
+        use Kind::*;
+        let copies = [Copy(Width::U32), Copy(Width::U8), Copy(Width::U32), Copy(Width::U64)].map(Some);
+        let others = [Fill(Width::U8), Fill(Width::U32), Scan(Ext::S8), Scan(Ext::U32), Scan(Ext::U16)].map(Some);
+        let want: Vec<Option<Kind>> = copies.into_iter().chain([None]).chain(others).collect();
+        assert_eq!(found, want);
     }
 
     /// A small deterministic generator (xorshift), so the random shapes below need no crate.
@@ -526,16 +641,24 @@ mod tests {
     /// A random memory loop as a WAT function `run(a, b, k) -> i32` mixing every local it
     /// leaves, over a one-page exported memory.
     fn random_loop(rng: &mut Rng) -> String {
-        let (load, store, word) = match rng.below(3) {
-            0 => ("i32.load8_u", "i32.store8", "i32"),
-            1 => ("i32.load", "i32.store", "i32"),
+        // Copies (half), fills, and scans (a load the test may read, the pointer `$b`).
+        let kind = rng.pick(&["copy", "copy", "fill", "scan"]);
+        let (load, store, word) = match (kind, rng.below(5)) {
+            ("scan", 0) => ("i32.load8_u", "", "i32"),
+            ("scan", 1) => ("i32.load8_s", "", "i32"),
+            ("scan", 2) => ("i32.load16_u", "", "i32"),
+            ("scan", 3) => ("i32.load16_s", "", "i32"),
+            ("scan", _) => ("i32.load", "", "i32"),
+            (_, 0 | 1) => ("i32.load8_u", "i32.store8", "i32"),
+            (_, 2 | 3) => ("i32.load", "i32.store", "i32"),
             _ => ("i64.load", "i64.store", "i64"),
         };
-        let copy = rng.below(3) != 0;
         let mut body = String::new();
-        for _ in 0..1 + rng.below(4) {
+        let scan_load = |rng: &mut Rng| format!("(local.set $t ({load} offset={} (local.get $b)))\n", rng.below(40));
+        let entries = if kind == "scan" { 0 } else { 1 + rng.below(4) };
+        for _ in 0..entries {
             let (o1, o2) = (rng.below(40), rng.below(40));
-            if copy {
+            if kind == "copy" {
                 body += &format!("(local.set $t ({load} offset={o1} (local.get $a))) ({store} offset={o2} (local.get $b) (local.get $t))\n");
             } else if rng.below(2) == 0 {
                 body += &format!("({store} offset={o2} (local.get $b) ({word}.const {}))\n", rng.next() as i32);
@@ -544,12 +667,17 @@ mod tests {
                 body += &format!("({store} offset={o2} (local.get $b) {v})\n");
             }
         }
+        // A scan loads before or after the steps.
+        let load_first = rng.below(2) == 0;
+        if kind == "scan" && load_first {
+            body += &scan_load(rng);
+        }
         let step = |rng: &mut Rng| match rng.below(4) {
             0 => "(local.get $k)".to_string(),
             _ => format!("(i32.const {})", rng.below(33) as i32 - 16),
         };
         let mut stepped = vec!["$b"];
-        if copy {
+        if kind == "copy" {
             stepped.push("$a");
         }
         stepped.extend(["$c", "$d"].iter().take(rng.below(3) as usize));
@@ -560,11 +688,25 @@ mod tests {
             let by = if op == "i32.sub" && by.contains("$k") { "(i32.const 3)".to_string() } else { by };
             body += &format!("(local.set {x} ({op} (local.get {x}) {by}))\n");
         }
-        let tested = stepped[rng.below(stepped.len() as u64) as usize];
+        if kind == "scan" && !load_first {
+            body += &scan_load(rng);
+        }
+        let tested = match kind {
+            "scan" if rng.below(4) != 0 => "$t",
+            _ => stepped[rng.below(stepped.len() as u64) as usize],
+        };
         let cmp = rng.pick(&["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"]);
-        let rhs =
-            if rng.below(2) == 0 { "(local.get $k)".to_string() } else { format!("(i32.const {})", rng.below(70000)) };
-        let test = format!("(i32.{cmp} (local.get {tested}) {rhs})");
+        let rhs = match rng.below(3) {
+            0 => "(local.get $k)".to_string(),
+            1 => format!("(i32.const {})", rng.below(256) as i32 - 128),
+            _ => format!("(i32.const {})", rng.below(70000)),
+        };
+        let test = match rng.below(6) {
+            0 => format!("(local.get {tested})"),
+            1 => format!("(i32.eqz (local.get {tested}))"),
+            2 => format!("(i32.{cmp} {rhs} (local.get {tested}))"),
+            _ => format!("(i32.{cmp} (local.get {tested}) {rhs})"),
+        };
         let lp = if rng.below(2) == 0 {
             format!("(loop $l {body} (br_if $l {test}))")
         } else {
@@ -614,7 +756,7 @@ mod tests {
     fn random_memory_loops_match_the_general_lowering() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut recognised = 0;
-        const CASES: usize = 300;
+        const CASES: usize = 600;
         for case in 0..CASES {
             let text = random_loop(&mut rng);
             let wasm = wat::parse_str(&text).unwrap();

@@ -96,4 +96,32 @@
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $l (i32.ne (local.get $n) (i32.const 0))))
     (i32.add (local.get $p) (i32.mul (local.get $n) (i32.const 3))))
+;; strlen as LLVM rotates it: `do c = *p++; while (c)`, a sign-extended byte.
+  (func (export "strlen") (param $p i32) (result i32)
+    (local $start i32) (local $c i32)
+    (local.set $start (local.get $p))
+    (loop $l
+      (local.set $c (i32.load8_s (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $l (local.get $c)))
+    (i32.add (i32.sub (local.get $p) (local.get $start)) (i32.shl (local.get $c) (i32.const 16))))
+
+  ;; A partition scan: `while (*--q > pivot)`, the pointer stepped before the load.
+  (func (export "scan_down") (param $q i32) (param $pivot i32) (result i32)
+    (local $v i32)
+    (loop $l
+      (local.set $q (i32.add (local.get $q) (i32.const -4)))
+      (local.set $v (i32.load (local.get $q)))
+      (br_if $l (i32.gt_s (local.get $v) (local.get $pivot))))
+    (i32.xor (local.get $q) (i32.rotl (local.get $v) (i32.const 8))))
+
+  ;; A 16-bit scan with the bound on the left and a counter: `while (limit > *p) p += 2, n++`.
+  (func (export "scan_halves") (param $p i32) (param $limit i32) (result i32)
+    (local $v i32) (local $n i32)
+    (loop $l
+      (local.set $v (i32.load16_u offset=2 (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (i32.gt_u (local.get $limit) (local.get $v))))
+    (i32.add (local.get $p) (i32.add (i32.shl (local.get $n) (i32.const 20)) (local.get $v))))
 )
