@@ -62,21 +62,48 @@ impl Cmp {
         })
     }
 
-    #[inline(always)]
-    fn holds(self, a: u32, b: u32) -> bool {
-        let (sa, sb) = (a as i32, b as i32);
+    /// The comparison as `(bias, pick, inverted)`: with `a = x ^ bias` and `b = y ^ bias`
+    /// (a signed order is the unsigned order of the values with their sign bit flipped), it
+    /// holds when bit `pick` of `[a == b, a < b, a <= b]` differs from `inverted`.
+    fn branch_free(self) -> (u32, u32, bool) {
+        const SIGN: u32 = 0x8000_0000;
         match self {
-            Cmp::Eq => a == b,
-            Cmp::Ne => a != b,
-            Cmp::LtS => sa < sb,
-            Cmp::LtU => a < b,
-            Cmp::GtS => sa > sb,
-            Cmp::GtU => a > b,
-            Cmp::LeS => sa <= sb,
-            Cmp::LeU => a <= b,
-            Cmp::GeS => sa >= sb,
-            Cmp::GeU => a >= b,
+            Cmp::Eq => (0, 0, false),
+            Cmp::Ne => (0, 0, true),
+            Cmp::LtU => (0, 1, false),
+            Cmp::GeU => (0, 1, true),
+            Cmp::LeU => (0, 2, false),
+            Cmp::GtU => (0, 2, true),
+            Cmp::LtS => (SIGN, 1, false),
+            Cmp::GeS => (SIGN, 1, true),
+            Cmp::LeS => (SIGN, 2, false),
+            Cmp::GtS => (SIGN, 2, true),
         }
+    }
+}
+
+/// A loop's exit test in branch-free form (see [`Cmp::branch_free`]): the loop goes on while
+/// bit `pick` of `[a == b, a < b, a <= b]` equals `go_on`, the bound's side `b` computed once.
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct Test {
+    bias: u32,
+    pick: u32,
+    go_on: bool,
+}
+
+impl Test {
+    fn new(cmp: Cmp, repeat_when: bool) -> Test {
+        let (bias, pick, inverted) = cmp.branch_free();
+        Test { bias, pick, go_on: repeat_when != inverted }
+    }
+
+    /// Whether the loop goes on after an iteration leaving `x` against the bound `b` (already
+    /// biased).
+    #[inline(always)]
+    fn goes_on(self, x: u32, b: u32) -> bool {
+        let a = x ^ self.bias;
+        let bits = (a == b) as u32 | ((a < b) as u32) << 1 | ((a <= b) as u32) << 2;
+        (bits >> self.pick & 1 != 0) == self.go_on
     }
 }
 
@@ -139,12 +166,11 @@ struct MemLoop {
     /// constant, or a slot the loop leaves alone (read once, on entry).
     steps: [(Slot, Operand); MAX_STEPS],
     n_steps: usize,
-    /// The exit test, `test(tested, rhs)`; the loop repeats while it equals `repeat_when`.
-    /// `rhs` is a constant or a slot the loop leaves alone.
-    test: Cmp,
+    /// The exit test, branch-free: the loop repeats while `test` says it goes on for
+    /// `tested` against `rhs`. `rhs` is a constant or a slot the loop leaves alone.
+    test: Test,
     tested: Tested,
     rhs: Operand,
-    repeat_when: bool,
     /// The block the loop exits to.
     exit: u32,
 }
@@ -305,7 +331,7 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Kind)> {
         Cond::Zero(Operand::Slot(s)) => (BinOp::I32Eq, testable(s)?, Operand::Imm(0)),
         _ => return None,
     };
-    let test = Cmp::of(op)?;
+    let cmp = Cmp::of(op)?;
     // What is read once on entry must be left alone by the loop: not stepped, not the word.
     let varies = |o: &Operand| matches!(*o, Operand::Slot(s) if Some(s) == word || steps.iter().any(|&(x, _)| x == s));
     let fill_values = match &body {
@@ -318,7 +344,8 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Kind)> {
     let n_steps = steps.len();
     let mut all = [(0, Operand::Imm(0)); MAX_STEPS];
     all[..n_steps].copy_from_slice(&steps);
-    Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, repeat_when, exit }, kind))
+    let test = Test::new(cmp, repeat_when);
+    Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, exit }, kind))
 }
 
 /// A word a memory loop moves or writes, unaligned in the memory.
@@ -351,25 +378,40 @@ impl Word for u64 {
 pub(crate) fn memory_loop(block: &BlockIr, me: u32, target: impl Fn(u32) -> Target) -> Option<Code> {
     let (l, kind) = recognise(block, me)?;
     let exit = target(l.exit);
+    // One closure per number of stepped slots: the entry reads and the exit writes unrolled.
+    Some(match l.n_steps {
+        1 => build::<1>(l, kind, exit),
+        2 => build::<2>(l, kind, exit),
+        3 => build::<3>(l, kind, exit),
+        _ => build::<4>(l, kind, exit),
+    })
+}
+
+/// The closure for a loop of `kind` with `N` stepped slots.
+fn build<const N: usize>(l: MemLoop, kind: Kind, exit: Target) -> Code {
     let out = Chain::new();
     // SAFETY (all closures): slots named by the translator lie inside the frame.
-    Some(match kind {
-        Kind::Copy(Width::U8) => out.terminator(move |ctx, fp| unsafe { copy::<u8>(&l, exit, ctx, fp) }),
-        Kind::Copy(Width::U32) => out.terminator(move |ctx, fp| unsafe { copy::<u32>(&l, exit, ctx, fp) }),
-        Kind::Copy(Width::U64) => out.terminator(move |ctx, fp| unsafe { copy::<u64>(&l, exit, ctx, fp) }),
-        Kind::Fill(Width::U8) => out.terminator(move |ctx, fp| unsafe { fill::<u8>(&l, exit, ctx, fp) }),
-        Kind::Fill(Width::U32) => out.terminator(move |ctx, fp| unsafe { fill::<u32>(&l, exit, ctx, fp) }),
-        Kind::Fill(Width::U64) => out.terminator(move |ctx, fp| unsafe { fill::<u64>(&l, exit, ctx, fp) }),
-        Kind::Scan(Ext::U8) => out.terminator(move |ctx, fp| unsafe { scan::<u8>(&l, exit, ctx, fp, |v| v as u32) }),
+    match kind {
+        // A copy steps two pointers at least.
+        Kind::Copy(_) if N < 2 => unreachable!("a copy loop steps both pointers"),
+        Kind::Copy(Width::U8) => out.terminator(move |ctx, fp| unsafe { copy::<u8, N>(&l, exit, ctx, fp) }),
+        Kind::Copy(Width::U32) => out.terminator(move |ctx, fp| unsafe { copy::<u32, N>(&l, exit, ctx, fp) }),
+        Kind::Copy(Width::U64) => out.terminator(move |ctx, fp| unsafe { copy::<u64, N>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U8) => out.terminator(move |ctx, fp| unsafe { fill::<u8, N>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U32) => out.terminator(move |ctx, fp| unsafe { fill::<u32, N>(&l, exit, ctx, fp) }),
+        Kind::Fill(Width::U64) => out.terminator(move |ctx, fp| unsafe { fill::<u64, N>(&l, exit, ctx, fp) }),
+        Kind::Scan(Ext::U8) => out.terminator(move |ctx, fp| unsafe { scan::<u8, N>(&l, exit, ctx, fp, |v| v as u32) }),
         Kind::Scan(Ext::S8) => {
-            out.terminator(move |ctx, fp| unsafe { scan::<u8>(&l, exit, ctx, fp, |v| v as i8 as u32) })
+            out.terminator(move |ctx, fp| unsafe { scan::<u8, N>(&l, exit, ctx, fp, |v| v as i8 as u32) })
         }
-        Kind::Scan(Ext::U16) => out.terminator(move |ctx, fp| unsafe { scan::<u16>(&l, exit, ctx, fp, |v| v as u32) }),
+        Kind::Scan(Ext::U16) => {
+            out.terminator(move |ctx, fp| unsafe { scan::<u16, N>(&l, exit, ctx, fp, |v| v as u32) })
+        }
         Kind::Scan(Ext::S16) => {
-            out.terminator(move |ctx, fp| unsafe { scan::<u16>(&l, exit, ctx, fp, |v| v as i16 as u32) })
+            out.terminator(move |ctx, fp| unsafe { scan::<u16, N>(&l, exit, ctx, fp, |v| v as i16 as u32) })
         }
-        Kind::Scan(Ext::U32) => out.terminator(move |ctx, fp| unsafe { scan::<u32>(&l, exit, ctx, fp, |v| v) }),
-    })
+        Kind::Scan(Ext::U32) => out.terminator(move |ctx, fp| unsafe { scan::<u32, N>(&l, exit, ctx, fp, |v| v) }),
+    }
 }
 
 /// A copy loop: [`run`] with the copy pairs as the body.
@@ -377,10 +419,10 @@ pub(crate) fn memory_loop(block: &BlockIr, me: u32, target: impl Fn(u32) -> Targ
 /// # Safety
 /// As for [`run`].
 #[inline(always)]
-unsafe fn copy<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+unsafe fn copy<W: Word, const N: usize>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
     let Body::Copy { t, pairs } = &l.body else { unreachable!("compiled for a copy") };
     let mut word = 0u64;
-    let r = run(l, ctx, fp, |r, _, mem| {
+    let r = run::<N>(l, ctx, fp, |r, _, mem| {
         for &(o1, o2) in pairs.iter() {
             let v: W = mem.read(r[0] as u64 + o1 as u64)?;
             mem.write(r[1] as u64 + o2 as u64, v)?;
@@ -401,9 +443,9 @@ unsafe fn copy<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) 
 /// # Safety
 /// As for [`run`].
 #[inline(always)]
-unsafe fn fill<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+unsafe fn fill<W: Word, const N: usize>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) -> u32 {
     let Body::Fill { stores } = &l.body else { unreachable!("compiled for a fill") };
-    let r = run(l, ctx, fp, |r, _, mem| {
+    let r = run::<N>(l, ctx, fp, |r, _, mem| {
         for &(o, v) in stores.iter() {
             mem.write(r[0] as u64 + o as u64, W::wrap(operand(fp, v)))?;
         }
@@ -421,10 +463,16 @@ unsafe fn fill<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64) 
 /// # Safety
 /// As for [`run`].
 #[inline(always)]
-unsafe fn scan<W: Word>(l: &MemLoop, exit: Target, ctx: &mut Ctx, fp: *mut u64, ext: impl Fn(W) -> u32) -> u32 {
+unsafe fn scan<W: Word, const N: usize>(
+    l: &MemLoop,
+    exit: Target,
+    ctx: &mut Ctx,
+    fp: *mut u64,
+    ext: impl Fn(W) -> u32,
+) -> u32 {
     let Body::Scan { t, offset, pre } = l.body else { unreachable!("compiled for a scan") };
     let mut loaded = 0u32;
-    let r = run(l, ctx, fp, |r, by, mem| {
+    let r = run::<N>(l, ctx, fp, |r, by, mem| {
         // Stepped before the load: the address the load saw (the steps come after the body).
         let p = if pre { r[0].wrapping_add(by[0]) } else { r[0] };
         loaded = ext(mem.read::<W>(p as u64 + offset as u64)?);
@@ -466,7 +514,7 @@ impl Mem {
 /// # Safety
 /// The loop's slots lie inside the frame at `fp`.
 #[inline(always)]
-unsafe fn run(
+unsafe fn run<const N: usize>(
     l: &MemLoop,
     ctx: &mut Ctx,
     fp: *mut u64,
@@ -476,11 +524,12 @@ unsafe fn run(
     // read once.
     let mut r = [0u32; MAX_STEPS];
     let mut by = [0u32; MAX_STEPS];
-    for i in 0..l.n_steps {
-        r[i] = rd(fp, l.steps[i].0) as u32;
-        by[i] = operand(fp, l.steps[i].1) as u32;
+    for ((x, b), &(slot, step)) in r.iter_mut().zip(by.iter_mut()).zip(&l.steps[..N]) {
+        *x = rd(fp, slot) as u32;
+        *b = operand(fp, step) as u32;
     }
-    let rhs = operand(fp, l.rhs) as u32;
+    let test = l.test;
+    let bound = operand(fp, l.rhs) as u32 ^ test.bias;
     let mem = Mem { base: ctx.mem_base, len: ctx.mem_len as u64 };
     let mut budget = ctx.budget;
     loop {
@@ -488,8 +537,8 @@ unsafe fn run(
             ctx.budget = budget;
             return ctx.trap(TrapCode::MemoryOutOfBounds);
         };
-        for i in 0..MAX_STEPS {
-            r[i] = r[i].wrapping_add(by[i]);
+        for (x, b) in r[..N].iter_mut().zip(&by[..N]) {
+            *x = x.wrapping_add(*b);
         }
         // A constant index per arm keeps `r` in registers.
         let x = match l.tested {
@@ -499,9 +548,9 @@ unsafe fn run(
             Tested::Step(_) => r[3],
             Tested::Loaded => loaded,
         };
-        if l.test.holds(x, rhs) != l.repeat_when {
+        if !test.goes_on(x, bound) {
             ctx.budget = budget;
-            for (&(slot, _), &v) in l.steps[..l.n_steps].iter().zip(&r) {
+            for (&(slot, _), &v) in l.steps[..N].iter().zip(&r) {
                 wr(fp, slot, v as u64);
             }
             return CONTINUE;
@@ -539,6 +588,38 @@ mod tests {
         Terminator::Branch { cond: Cond::Compare(op, Operand::Slot(l), r), then, els }
     }
 
+    /// The branch-free test agrees with each comparison's definition on boundary values.
+    #[test]
+    fn branch_free_tests_compare_exactly() {
+        let direct = |c: Cmp, a: u32, b: u32| {
+            let (sa, sb) = (a as i32, b as i32);
+            match c {
+                Cmp::Eq => a == b,
+                Cmp::Ne => a != b,
+                Cmp::LtS => sa < sb,
+                Cmp::LtU => a < b,
+                Cmp::GtS => sa > sb,
+                Cmp::GtU => a > b,
+                Cmp::LeS => sa <= sb,
+                Cmp::LeU => a <= b,
+                Cmp::GeS => sa >= sb,
+                Cmp::GeU => a >= b,
+            }
+        };
+        let values = [0, 1, 2, 0x7fff_fffe, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_fffe, 0xffff_ffff];
+        let cmps = [Cmp::Eq, Cmp::Ne, Cmp::LtS, Cmp::LtU, Cmp::GtS, Cmp::GtU, Cmp::LeS, Cmp::LeU, Cmp::GeS, Cmp::GeU];
+        for c in cmps {
+            for repeat_when in [true, false] {
+                let t = Test::new(c, repeat_when);
+                for a in values {
+                    for b in values {
+                        assert_eq!(t.goes_on(a, b ^ t.bias), direct(c, a, b) == repeat_when, "{c:?} {a:#x} {b:#x}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn recognises_musl_word_copy() {
         let b = block(
@@ -549,7 +630,7 @@ mod tests {
         assert_eq!(w, Kind::Copy(Width::U32));
         assert!(matches!(l.body, Body::Copy { t: 6, ref pairs } if pairs[..] == [(0, 0)]));
         assert_eq!(&l.steps[..l.n_steps], &[(1, Operand::Imm(4)), (2, Operand::Imm(4))]);
-        assert_eq!((l.tested, l.repeat_when, l.exit), (Tested::Step(1), true, 4));
+        assert_eq!((l.tested, l.test, l.exit), (Tested::Step(1), Test::new(Cmp::LtU, true), 4));
     }
 
     #[test]
