@@ -524,9 +524,12 @@ unsafe fn run<const N: usize>(
     // read once.
     let mut r = [0u32; MAX_STEPS];
     let mut by = [0u32; MAX_STEPS];
-    for ((x, b), &(slot, step)) in r.iter_mut().zip(by.iter_mut()).zip(&l.steps[..N]) {
-        *x = rd(fp, slot) as u32;
-        *b = operand(fp, step) as u32;
+    // Index loops over the constant `N`: unrolled with `r` in registers (sieve's fill loop
+    // ran 7 % more instructions written with zipped iterators).
+    #[allow(clippy::needless_range_loop)]
+    for i in 0..N {
+        r[i] = rd(fp, l.steps[i].0) as u32;
+        by[i] = operand(fp, l.steps[i].1) as u32;
     }
     let test = l.test;
     let bound = operand(fp, l.rhs) as u32 ^ test.bias;
@@ -537,8 +540,9 @@ unsafe fn run<const N: usize>(
             ctx.budget = budget;
             return ctx.trap(TrapCode::MemoryOutOfBounds);
         };
-        for (x, b) in r[..N].iter_mut().zip(&by[..N]) {
-            *x = x.wrapping_add(*b);
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..N {
+            r[i] = r[i].wrapping_add(by[i]);
         }
         // A constant index per arm keeps `r` in registers.
         let x = match l.tested {
