@@ -1,26 +1,30 @@
 //! Whole-loop superinstructions: a tight loop of a recognised shape runs as one native loop
 //! instead of a record per statement and a pass through the self-loop wrapper per iteration.
 //!
-//! The shape is the **memory loop**, which is how C's `memcpy` and `memset` (musl's, in every
-//! Emscripten module built without bulk memory) and hand-written copy and fill loops compile:
+//! The shape is the **memory loop**, which is how C's `memcpy`, `memset` and `strlen`
+//! (musl's, in every Emscripten module built without bulk memory) and hand-written copy, fill
+//! and search loops compile. Its body is one of
 //!
 //! ```text
-//! t = i32.load [a+o1]; i32.store [b+p1] = t   copy pairs (same a, b, t and width), or
-//! i32.store [b+p1] = v                          stores of constants or unchanging slots
-//! a = i32.add a #4; b = i32.sub b #-4           then steps: add/sub of a constant, or add
-//! c = i32.add c step                            of a slot the loop leaves alone; the
-//!                                               pointers and up to two more counters
-//! if i32.lt_u b n then <this block> else exit   any i32 compare of a stepped slot with a
-//!                                               constant or a slot the loop leaves alone
+//! t = i32.load [a+o1]; i32.store [b+p1] = t   copy: pairs with the same a, b, t and width
+//! i32.store [b+p1] = v                          fill: constants or unchanging slots
+//! t = i32.load8_s [p+o]                         scan: one load, before or after the steps,
+//!                                               that the exit test may read
 //! ```
 //!
-//! Word widths: `i32.load8_u`/`i32.store8`, `i32.load`/`i32.store`, `i64.load`/`i64.store`.
-//! The native loop keeps the stepped slots in registers and writes them (and the copied
-//! word's slot) back when the loop exits. It is exact: every load and store happens in
-//! program order with its own bounds check (so overlapping copies and a trap part-way leave
-//! memory exactly as the statements would), and every repetition counts one unit of work, as
-//! the self-loop wrapper does (the budget kept in a register is stored back on every way
-//! out). After a trap or a refused budget the function's frame is never read again, so the
+//! and otherwise only steps on up to four slots (the pointers and counters): add or sub of a
+//! constant, or add of a slot the loop leaves alone. The exit test is any `i32` compare (or
+//! zero test) of a stepped slot or the scanned value with a constant or an unchanging slot,
+//! `if i32.lt_u b n then <this block> else exit` or the other way round.
+//!
+//! Copy and fill widths: `i32.load8_u`/`i32.store8`, `i32.load`/`i32.store`,
+//! `i64.load`/`i64.store`; scans: `i32.load`, `i32.load8_s/u`, `i32.load16_s/u`.
+//! The native loop keeps the stepped slots in registers and writes them (and the word's
+//! slot) back when the loop exits; it is monomorphised per number of stepped slots. It is
+//! exact: every load and store happens in program order with its own bounds check (so
+//! overlapping copies and a trap part-way leave memory exactly as the statements would), and
+//! every repetition counts one unit of work, as the self-loop wrapper does (the budget kept
+//! in a register is stored back on every way out). After a trap or a refused budget the function's frame is never read again, so the
 //! slots are not written back on those paths. Block profiling (which counts every entry into
 //! a block) turns the superinstructions off.
 
@@ -508,8 +512,9 @@ impl Mem {
 }
 
 /// Runs the loop's iterations: `body` (given the stepped values and the steps; `None` when
-/// an access is out of bounds, else the value a scan loaded), the steps, the test. Returns [`CONTINUE`] when the test exits the loop, with the stepped slots
-/// written back; [`SIGNAL`] after a trap or a refused work budget.
+/// an access is out of bounds, else the value a scan loaded), the steps, the test. Returns
+/// [`CONTINUE`] when the test exits the loop, with the stepped slots written back;
+/// [`SIGNAL`] after a trap or a refused work budget.
 ///
 /// # Safety
 /// The loop's slots lie inside the frame at `fp`.
