@@ -145,6 +145,23 @@ impl Ctx {
         self.budget >= 0 || self.budget_exhausted()
     }
 
+    /// [`Ctx::tick`] for a loop that keeps the budget in a register (`budget`, taken from
+    /// `self.budget` when the loop started and stored back whenever it stops): a decrement
+    /// of the field in memory every iteration would chain the iterations through a store
+    /// and a load of the same word.
+    #[inline(always)]
+    pub(crate) fn tick_local(&mut self, budget: &mut i64) -> bool {
+        *budget -= 1;
+        if *budget < 0 {
+            self.budget = *budget;
+            if !self.budget_exhausted() {
+                return false;
+            }
+            *budget = self.budget;
+        }
+        true
+    }
+
     #[cold]
     #[inline(never)]
     pub(crate) fn budget_exhausted(&mut self) -> bool {

@@ -565,13 +565,8 @@ unsafe fn run<const N: usize>(
             return CONTINUE;
         }
         // A repetition: one unit of work, as the self-loop wrapper counts it.
-        budget -= 1;
-        if budget < 0 {
-            ctx.budget = budget;
-            if !ctx.budget_exhausted() {
-                return SIGNAL;
-            }
-            budget = ctx.budget;
+        if !ctx.tick_local(&mut budget) {
+            return SIGNAL;
         }
     }
 }

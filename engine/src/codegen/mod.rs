@@ -1209,8 +1209,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
                 })
             } else {
                 // Nothing in the body counts work (no calls), so the loop keeps the budget
-                // in a register: a decrement of `ctx.budget` in memory every iteration would
-                // chain the iterations through a store and a load of the same word.
+                // in a register (`Ctx::tick_local`).
                 Chain::new().terminator(move |ctx: &mut Ctx, fp: *mut u64| {
                     let mut budget = ctx.budget;
                     loop {
@@ -1219,13 +1218,8 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
                             ctx.budget = budget;
                             return next;
                         }
-                        budget -= 1;
-                        if budget < 0 {
-                            ctx.budget = budget;
-                            if !ctx.budget_exhausted() {
-                                return SIGNAL;
-                            }
-                            budget = ctx.budget;
+                        if !ctx.tick_local(&mut budget) {
+                            return SIGNAL;
                         }
                     }
                 })
