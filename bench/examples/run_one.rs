@@ -1,8 +1,8 @@
 //! Runs one `(i32) -> i32` WAT workload on one engine, for instruction counting under
 //! callgrind: `run_one engine|wasmi FILE.wat EXPORT ARG`; `run_one engine|wasmi c NAME` runs
-//! a C benchmark program's `main` with its benchmark arguments instead. With `REPS=n` in the environment
-//! it runs the call n times and prints the fastest wall time to stderr, for quick A/B checks
-//! (criterion's `cargo bench` stays the reference).
+//! a C benchmark program's `main` with its benchmark arguments instead (checking its output).
+//! With `REPS=n` in the environment it runs n times and prints the fastest wall time to
+//! stderr, for quick A/B checks (criterion's `cargo bench` stays the reference).
 
 use bench::emscripten_cases::{c_case, EngineC, WasmiC};
 use bench::{wat_module, OursI32, WasmiI32};
@@ -17,9 +17,13 @@ fn main() {
                 let mut p = EngineC::new(&case.wasm);
                 Box::new(move || p.run(&case.args))
             }
-            _ => {
+            "wasmi" => {
                 let mut p = WasmiC::new(&case.wasm);
                 Box::new(move || p.run(&case.args))
+            }
+            other => {
+                eprintln!("unknown engine {other}");
+                std::process::exit(2);
             }
         };
         let out = timed(reps, &a[1], &a[3], &mut run);
