@@ -28,11 +28,11 @@
 //! slots are not written back on those paths. Block profiling (which counts every entry into
 //! a block) turns the superinstructions off.
 
+use super::memory::{Mem, Word};
 use super::{operand, rd, wr, Chain, Code, Target, CONTINUE, SIGNAL};
 use crate::error::TrapCode;
 use crate::exec::Ctx;
 use crate::translate::ir::{BinOp, BlockIr, Cond, Inst, LoadOp, Operand, Slot, StoreOp, Terminator};
-use std::mem::size_of;
 
 /// An `i32` comparison, decided on `u32` bit patterns.
 #[derive(Clone, Copy, Debug)]
@@ -345,11 +345,8 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Kind)> {
     let cmp = Cmp::of(op)?;
     // What is read once on entry must be left alone by the loop: not stepped, not the word.
     let varies = |o: &Operand| matches!(*o, Operand::Slot(s) if Some(s) == word || steps.iter().any(|&(x, _)| x == s));
-    let fill_values = match &body {
-        Body::Fill { stores } => stores.iter().map(|(_, v)| *v).collect(),
-        _ => Vec::new(),
-    };
-    if varies(&rhs) || steps.iter().any(|(_, by)| varies(by)) || fill_values.iter().any(varies) {
+    let fill_varies = matches!(&body, Body::Fill { stores } if stores.iter().any(|(_, v)| varies(v)));
+    if varies(&rhs) || steps.iter().any(|(_, by)| varies(by)) || fill_varies {
         return None;
     }
     let n_steps = steps.len();
@@ -357,32 +354,6 @@ fn recognise(block: &BlockIr, me: u32) -> Option<(MemLoop, Kind)> {
     all[..n_steps].copy_from_slice(&steps);
     let test = Test::new(cmp, repeat_when);
     Some((MemLoop { body, steps: all, n_steps, test, tested, rhs, exit }, kind))
-}
-
-/// A word a memory loop moves or writes, unaligned in the memory.
-trait Word: Copy + Into<u64> + 'static {
-    /// The low bytes of a slot value.
-    fn wrap(v: u64) -> Self;
-}
-impl Word for u8 {
-    fn wrap(v: u64) -> u8 {
-        v as u8
-    }
-}
-impl Word for u16 {
-    fn wrap(v: u64) -> u16 {
-        v as u16
-    }
-}
-impl Word for u32 {
-    fn wrap(v: u64) -> u32 {
-        v as u32
-    }
-}
-impl Word for u64 {
-    fn wrap(v: u64) -> u64 {
-        v
-    }
 }
 
 /// Compiles block `me` as a memory loop if it is one; `target` resolves the exit block.
@@ -497,24 +468,19 @@ unsafe fn scan<W: Word, const N: usize>(
     }
 }
 
-/// The memory as the loop sees it: no call in the loop, so it cannot grow or move meanwhile.
-#[derive(Clone, Copy)]
-struct Mem {
-    base: *mut u8,
-    len: u64,
-}
-
+/// Reads and writes of the loop's words, unaligned, bounds-checked against the memory as the
+/// loop entered it (no call in the loop: the memory cannot grow or move meanwhile).
 impl Mem {
     #[inline(always)]
     unsafe fn read<W: Word>(self, ea: u64) -> Option<W> {
-        // SAFETY: `ea + size <= len`: the word lies inside the memory.
-        (ea + size_of::<W>() as u64 <= self.len).then(|| (self.base.add(ea as usize) as *const W).read_unaligned())
+        // SAFETY: `at` only returns addresses of words inside the memory.
+        self.at::<W>(ea).map(|p| p.read_unaligned())
     }
 
     #[inline(always)]
     unsafe fn write<W: Word>(self, ea: u64, v: W) -> Option<()> {
         // SAFETY: as for `read`.
-        (ea + size_of::<W>() as u64 <= self.len).then(|| (self.base.add(ea as usize) as *mut W).write_unaligned(v))
+        self.at::<W>(ea).map(|p| p.write_unaligned(v))
     }
 }
 
@@ -545,7 +511,7 @@ unsafe fn run<const N: usize>(
     }
     let test = l.test;
     let bound = operand(fp, l.rhs) as u32 ^ test.bias;
-    let mem = Mem { base: ctx.mem_base, len: ctx.mem_len as u64 };
+    let mem = Mem::of(ctx);
     let mut budget = ctx.budget;
     loop {
         let Some(loaded) = body(&r, &by, mem) else {

@@ -24,16 +24,39 @@ compile_error!("the engine's memory accesses assume a little-endian host");
 /// are not all inside the current memory.
 #[inline(always)]
 fn host<T>(ctx: &Ctx, ea: u64) -> Option<*mut T> {
-    if ea + size_of::<T>() as u64 <= ctx.mem_len as u64 {
-        // SAFETY: `ea < mem_len`, so the offset stays inside the memory allocation.
-        Some(unsafe { ctx.mem_base.add(ea as usize) }.cast::<T>())
-    } else {
-        None
+    Mem::of(ctx).at(ea)
+}
+
+/// The current memory's base and length, as one access reads them or as a loop without calls
+/// keeps them in registers (it cannot grow or move meanwhile).
+#[derive(Clone, Copy)]
+pub(super) struct Mem {
+    base: *mut u8,
+    len: u64,
+}
+
+impl Mem {
+    #[inline(always)]
+    pub(super) fn of(ctx: &Ctx) -> Mem {
+        Mem { base: ctx.mem_base, len: ctx.mem_len as u64 }
+    }
+
+    /// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None`
+    /// if they are not all inside the memory.
+    #[inline(always)]
+    pub(super) fn at<T>(self, ea: u64) -> Option<*mut T> {
+        if ea + size_of::<T>() as u64 <= self.len {
+            // SAFETY: `ea < len`, so the offset stays inside the memory allocation.
+            Some(unsafe { self.base.add(ea as usize) }.cast::<T>())
+        } else {
+            None
+        }
     }
 }
 
-/// A memory word a store writes: the low `size_of::<Self>()` bytes of a slot.
-trait Word: Copy + Send + Sync + 'static {
+/// A memory word a store writes (the low `size_of::<Self>()` bytes of a slot) or a load
+/// reads (zero-extended back into one).
+pub(super) trait Word: Copy + Into<u64> + Send + Sync + 'static {
     fn wrap(bits: u64) -> Self;
 }
 
