@@ -17,6 +17,16 @@ unsafe impl GlobalAlloc for Counting {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         System.dealloc(p, l)
     }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
+        // The system's realloc (often in place), as without this counter; the default
+        // would allocate, copy and free, and skew the timings it prints.
+        let q = System.realloc(p, l, new_size);
+        if !q.is_null() {
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        }
+        q
+    }
 }
 #[global_allocator]
 static GLOBAL: Counting = Counting;

@@ -117,7 +117,7 @@ impl FuncCode {
             features(),
         ));
         let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
-        let ir = translate::translate_function(&env, self.type_index, &body, None)
+        let ir = translate::translate_function(&env, self.type_index, &body, None, &mut Default::default())
             .map_err(|e| compile_err(format!("{} (at offset {:#x})", e.message, e.offset)))?;
         let blocks = codegen::compile(&codegen::Env { module: &m }, &ir, m.engine.profile_counts(self.index, &ir));
         let compiled = Compiled::new(&ir, blocks);
@@ -249,6 +249,8 @@ impl Module {
         };
         let lazy = engine.config().compilation_mode == crate::engine::CompilationMode::Lazy;
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        // The translator's buffers, reused by every function of the module.
+        let mut scratch = translate::Scratch::default();
         // The parser must decode with the same feature set the validator checks, or it
         // would accept encodings (64-bit offsets, memory indices) that 2.0 forbids.
         let mut parser = Parser::new(0);
@@ -414,8 +416,8 @@ impl Module {
                     } else {
                         let env = ModuleEnv { types: &m.types, func_types: &m.func_types };
                         let type_index = m.func_types[index as usize];
-                        let ir =
-                            translate::translate_function(&env, type_index, &body, Some(&mut fv)).map_err(|e| {
+                        let ir = translate::translate_function(&env, type_index, &body, Some(&mut fv), &mut scratch)
+                            .map_err(|e| {
                                 compile_err(format!("in function {index}: {} (at offset {:#x})", e.message, e.offset))
                             })?;
                         let code = &m.code[defined];
@@ -424,6 +426,8 @@ impl Module {
                         let _ = code.compiled.set(Compiled::new(&ir, blocks));
                         if engine.config().keep_ir {
                             m.irs.push(ir);
+                        } else {
+                            scratch.recycle(ir);
                         }
                     }
                     allocs = fv.into_allocations();

@@ -21,6 +21,7 @@ use crate::codegen::numeric::{fold_binary, fold_unary};
 use crate::types::FuncType;
 use control::{Frame, FrameKind};
 use ir::*;
+use smallvec::SmallVec;
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
 /// A validation or decoding error inside a function body, with its byte offset.
@@ -53,6 +54,7 @@ pub(crate) fn translate_function(
     type_index: u32,
     body: &FunctionBody<'_>,
     mut validator: Option<&mut FuncValidator<ValidatorResources>>,
+    scratch: &mut Scratch,
 ) -> Result<FuncIr, TranslateError> {
     let ty = &env.types[type_index as usize];
     let params = ty.params().len() as u32;
@@ -66,14 +68,12 @@ pub(crate) fn translate_function(
         }
         declared = declared.saturating_add(count);
     }
-    let mut t = Translator::new(env, params, declared, ty.results().len() as u32);
+    let mut t = Translator::new(env, scratch, params, declared, ty.results().len() as u32);
     let mut reader = body.get_operators_reader()?;
+    let mut lowering = Lowering { t: &mut t, validator: validator.as_deref_mut(), offset: 0 };
     while !reader.eof() {
-        let (op, offset) = reader.read_with_offset()?;
-        if let Some(v) = validator.as_deref_mut() {
-            v.op(offset, &op)?;
-        }
-        t.visit(&op);
+        lowering.offset = reader.original_position();
+        reader.visit_operator(&mut lowering)??;
     }
     if let Some(v) = validator {
         v.finish(reader.original_position())?;
@@ -83,8 +83,85 @@ pub(crate) fn translate_function(
     Ok(ir)
 }
 
+/// Decodes each operator once and hands it to the validator, then to the translator, through
+/// wasmparser's visitor interface: the operator is neither decoded into an [`Operator`] and
+/// matched again by the validator nor passed around wrapped in `Result`s (a tenth of the
+/// instructions of compiling MicroQuickJS went there).
+struct Lowering<'t, 'a, 'v> {
+    t: &'t mut Translator<'a>,
+    validator: Option<&'v mut FuncValidator<ValidatorResources>>,
+    /// The byte offset of the operator being visited, for the validator's errors.
+    offset: usize,
+}
+
+/// One `visit_*` method per operator: validate it, then lower it.
+macro_rules! lower_visit {
+    ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        $(
+            fn $visit(&mut self $($(,$arg: $argty)*)?) -> Self::Output {
+                if let Some(v) = self.validator.as_deref_mut() {
+                    v.visitor(self.offset).$visit($($($arg.clone()),*)?)?;
+                }
+                self.t.visit(&Operator::$op $({ $($arg),* })?);
+                Ok(())
+            }
+        )*
+    };
+}
+
+// The arguments are cloned for the validator because `br_table`'s is not `Copy`.
+#[allow(clippy::clone_on_copy)]
+impl<'a> wasmparser::VisitOperator<'a> for Lowering<'_, '_, '_> {
+    type Output = Result<(), wasmparser::BinaryReaderError>;
+    wasmparser::for_each_visit_operator!(lower_visit);
+}
+
+/// Buffers reused from one function's translation to the next while a module compiles: the
+/// operand stack, the frames, the instruction buffer and the blocks' instruction vectors
+/// are allocated once and regrown rarely, instead of per function and per block (allocation
+/// was a sixth of compile time). Freed with the module's compilation, so nothing stays
+/// allocated afterwards.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    stack: Vec<Operand>,
+    frames: Vec<Frame>,
+    insts: Vec<Inst>,
+    blocks: Vec<BlockIr>,
+    /// Empty instruction vectors for new blocks, with their capacity.
+    spare: Vec<Vec<Inst>>,
+}
+
+/// Most spare instruction vectors kept between functions.
+const SPARE_KEEP: usize = 4096;
+/// Largest vector (in instructions) kept for reuse, so one huge function does not pin its
+/// memory for the thread's lifetime.
+const SPARE_KEEP_INSTS: usize = 1024;
+
+impl Scratch {
+    /// Gives a function's IR back once it is compiled: its vectors serve the next function.
+    pub(crate) fn recycle(&mut self, ir: FuncIr) {
+        let mut blocks = ir.blocks;
+        for b in blocks.drain(..) {
+            keep_spare(&mut self.spare, b.insts);
+        }
+        if blocks.capacity() > self.blocks.capacity() {
+            self.blocks = blocks;
+        }
+    }
+}
+
+/// Keeps `v` (emptied) for a later block, unless enough are kept or it is too big.
+fn keep_spare(spare: &mut Vec<Vec<Inst>>, mut v: Vec<Inst>) {
+    if v.capacity() != 0 && v.capacity() <= SPARE_KEEP_INSTS && spare.len() < SPARE_KEEP {
+        v.clear();
+        spare.push(v);
+    }
+}
+
 struct Translator<'a> {
     env: &'a ModuleEnv<'a>,
+    /// Where the buffers come from and go back to.
+    scratch: &'a mut Scratch,
     params: u32,
     /// Params plus declared locals: the first operand-stack slot.
     num_locals: u32,
@@ -96,23 +173,48 @@ struct Translator<'a> {
     /// The block being filled, or `None` in unreachable code.
     cur: Option<BlockId>,
     insts: Vec<Inst>,
+    /// Empty instruction vectors for new blocks (see [`Scratch`]).
+    spare: Vec<Vec<Inst>>,
     /// Constructs entered while unreachable (their bodies are skipped).
     dead: u32,
 }
 
+impl Drop for Translator<'_> {
+    fn drop(&mut self) {
+        // Hands the buffers back for the next function (also after an error).
+        let s = &mut *self.scratch;
+        self.stack.clear();
+        self.frames.clear();
+        self.insts.clear();
+        s.stack = std::mem::take(&mut self.stack);
+        s.frames = std::mem::take(&mut self.frames);
+        s.insts = std::mem::take(&mut self.insts);
+        for b in self.blocks.drain(..) {
+            keep_spare(&mut self.spare, b.insts);
+        }
+        if self.blocks.capacity() > s.blocks.capacity() {
+            s.blocks = std::mem::take(&mut self.blocks);
+        }
+        s.spare = std::mem::take(&mut self.spare);
+    }
+}
+
 impl<'a> Translator<'a> {
-    fn new(env: &'a ModuleEnv<'a>, params: u32, declared: u32, results: u32) -> Self {
+    fn new(env: &'a ModuleEnv<'a>, scratch: &'a mut Scratch, params: u32, declared: u32, results: u32) -> Self {
+        let s = std::mem::take(scratch);
         let mut t = Translator {
             env,
+            scratch,
             params,
             num_locals: params + declared,
             results,
-            stack: Vec::new(),
+            stack: s.stack,
             max_height: 0,
-            frames: Vec::new(),
-            blocks: Vec::new(),
+            frames: s.frames,
+            blocks: s.blocks,
             cur: None,
-            insts: Vec::new(),
+            insts: s.insts,
+            spare: s.spare,
             dead: 0,
         };
         let entry = t.new_block();
@@ -121,15 +223,22 @@ impl<'a> Translator<'a> {
         t
     }
 
-    fn finish(self) -> FuncIr {
+    fn finish(mut self) -> FuncIr {
         let frame_size = (self.num_locals + self.max_height).max(self.results).max(self.params).max(1);
-        FuncIr { params: self.params, locals: self.num_locals - self.params, frame_size, blocks: self.blocks }
+        let blocks = std::mem::take(&mut self.blocks);
+        FuncIr { params: self.params, locals: self.num_locals - self.params, frame_size, blocks }
+    }
+
+    /// An empty instruction vector for a new block, reused when one is spare.
+    fn fresh_insts(&mut self) -> Vec<Inst> {
+        self.spare.pop().unwrap_or_default()
     }
 
     // ----- blocks -----
 
     fn new_block(&mut self) -> BlockId {
-        self.blocks.push(BlockIr { insts: Vec::new(), term: Terminator::Trap(crate::TrapCode::Unreachable) });
+        let insts = self.fresh_insts();
+        self.blocks.push(BlockIr { insts, term: Terminator::Trap(crate::TrapCode::Unreachable) });
         (self.blocks.len() - 1) as BlockId
     }
 
@@ -141,10 +250,11 @@ impl<'a> Translator<'a> {
     /// Ends the current block with `term`; the code after it is unreachable until a block starts.
     fn terminate(&mut self, term: Terminator) {
         if let Some(b) = self.cur.take() {
+            // The block's own vector (empty until now) takes the instructions; swapping
+            // keeps every vector's capacity in use.
             let blk = &mut self.blocks[b as usize];
-            // An exact-size copy; the buffer keeps its capacity for the next block (one
-            // allocation per block instead of a series of regrowths).
-            blk.insts = self.insts.drain(..).collect();
+            std::mem::swap(&mut blk.insts, &mut self.insts);
+            debug_assert!(self.insts.is_empty());
             blk.term = term;
         }
     }
@@ -293,51 +403,58 @@ impl<'a> Translator<'a> {
         &self.frames[self.frames.len() - 1 - depth as usize]
     }
 
-    /// Copies that move the top `arity` operands into the slots of frame `depth`'s label.
-    fn label_moves(&self, depth: u32) -> Vec<Inst> {
+    /// Appends to `out` the copies that move the top `arity` operands into the slots of
+    /// frame `depth`'s label.
+    fn label_moves(&self, depth: u32, out: &mut Vec<Inst>) {
         let f = self.frame_at(depth);
         let n = f.branch_arity() as usize;
         let base = f.height;
         let src = &self.stack[self.stack.len() - n..];
-        src.iter()
-            .enumerate()
-            .filter_map(|(k, &s)| {
-                let dst = self.num_locals + base + k as u32;
-                (s != Operand::Slot(dst)).then_some(Inst::Copy { dst, src: s })
-            })
-            .collect()
+        for (k, &s) in src.iter().enumerate() {
+            let dst = self.num_locals + base + k as u32;
+            if s != Operand::Slot(dst) {
+                out.push(Inst::Copy { dst, src: s });
+            }
+        }
     }
 
-    /// Copies that move the top `results` operands into slots `0..results` for a return.
-    /// Sources may be locals among those very slots, so a conflicting move goes through
-    /// temporaries above the stack.
-    fn return_moves(&mut self) -> Vec<Inst> {
+    /// Emits the copies of a branch to frame `depth` into the current block.
+    fn emit_label_moves(&mut self, depth: u32) {
+        if self.cur.is_some() {
+            let mut insts = std::mem::take(&mut self.insts);
+            self.label_moves(depth, &mut insts);
+            self.insts = insts;
+        }
+    }
+
+    /// Appends to `out` the copies that move the top `results` operands into slots
+    /// `0..results` for a return. Sources may be locals among those very slots, so a
+    /// conflicting move goes through temporaries above the stack.
+    fn return_moves(&mut self, out: &mut Vec<Inst>) {
         let n = self.results as usize;
-        let src: Vec<Operand> = self.stack[self.stack.len() - n..].to_vec();
-        let writes: Vec<bool> = src.iter().enumerate().map(|(i, &s)| s != Operand::Slot(i as u32)).collect();
+        let src: SmallVec<[Operand; 4]> = SmallVec::from_slice(&self.stack[self.stack.len() - n..]);
+        let writes = |i: usize| src[i] != Operand::Slot(i as u32);
         // A move reads a slot that an earlier move of this return already overwrote.
         let conflict = src
             .iter()
             .enumerate()
-            .any(|(j, s)| matches!(*s, Operand::Slot(x) if (x as usize) < j && writes[x as usize]));
-        let mut moves = Vec::new();
+            .any(|(j, s)| matches!(*s, Operand::Slot(x) if (x as usize) < j && writes(x as usize)));
         if conflict {
             let tmp = self.slot_of(self.stack.len());
             self.note_height(self.stack.len() + n);
             for (k, &s) in src.iter().enumerate() {
-                moves.push(Inst::Copy { dst: tmp + k as u32, src: s });
+                out.push(Inst::Copy { dst: tmp + k as u32, src: s });
             }
             for k in 0..n {
-                moves.push(Inst::Copy { dst: k as u32, src: Operand::Slot(tmp + k as u32) });
+                out.push(Inst::Copy { dst: k as u32, src: Operand::Slot(tmp + k as u32) });
             }
         } else {
             for (k, &s) in src.iter().enumerate() {
-                if writes[k] {
-                    moves.push(Inst::Copy { dst: k as u32, src: s });
+                if writes(k) {
+                    out.push(Inst::Copy { dst: k as u32, src: s });
                 }
             }
         }
-        moves
     }
 
     /// The label block of frame `depth`, created on first use.
@@ -358,19 +475,25 @@ impl<'a> Translator<'a> {
     /// A block that performs the branch to `depth` with the current operands (for
     /// conditional branches: the copies must happen only when the branch is taken).
     fn edge(&mut self, depth: u32) -> BlockId {
+        let mut moves = self.fresh_insts();
         if self.is_return_depth(depth) {
-            let moves = self.return_moves();
+            self.return_moves(&mut moves);
             let b = self.new_block();
-            self.blocks[b as usize] = BlockIr { insts: moves, term: Terminator::Return };
+            let old =
+                std::mem::replace(&mut self.blocks[b as usize], BlockIr { insts: moves, term: Terminator::Return });
+            self.spare.push(old.insts);
             return b;
         }
-        let moves = self.label_moves(depth);
+        self.label_moves(depth, &mut moves);
         let target = self.label(depth);
         if moves.is_empty() {
+            self.spare.push(moves);
             return target;
         }
         let b = self.new_block();
-        self.blocks[b as usize] = BlockIr { insts: moves, term: Terminator::Jump(target) };
+        let old =
+            std::mem::replace(&mut self.blocks[b as usize], BlockIr { insts: moves, term: Terminator::Jump(target) });
+        self.spare.push(old.insts);
         b
     }
 
@@ -380,17 +503,20 @@ impl<'a> Translator<'a> {
             self.ret();
             return;
         }
-        for m in self.label_moves(depth) {
-            self.emit(m);
-        }
+        self.emit_label_moves(depth);
         let target = self.label(depth);
         self.terminate(Terminator::Jump(target));
     }
 
     fn ret(&mut self) {
-        for m in self.return_moves() {
-            self.emit(m);
+        // Even in unreachable code, for the temporaries' frame height.
+        let mut insts = std::mem::take(&mut self.insts);
+        let before = insts.len();
+        self.return_moves(&mut insts);
+        if self.cur.is_none() {
+            insts.truncate(before);
         }
+        self.insts = insts;
         self.terminate(Terminator::Return);
     }
 
@@ -427,9 +553,7 @@ impl<'a> Translator<'a> {
         let f = self.frames[idx].clone();
         let FrameKind::If { els, .. } = f.kind else { unreachable!("validated else") };
         if reachable {
-            for m in self.label_moves(0) {
-                self.emit(m);
-            }
+            self.emit_label_moves(0);
             let target = self.label(0);
             self.terminate(Terminator::Jump(target));
         }
@@ -458,9 +582,7 @@ impl<'a> Translator<'a> {
                 None => els,
             };
             if reachable {
-                for m in self.label_moves(0) {
-                    self.emit(m);
-                }
+                self.emit_label_moves(0);
                 self.terminate(Terminator::Jump(join));
             }
             if join != els {
@@ -476,9 +598,7 @@ impl<'a> Translator<'a> {
         match label {
             Some(l) => {
                 if reachable {
-                    for m in self.label_moves(0) {
-                        self.emit(m);
-                    }
+                    self.emit_label_moves(0);
                     self.terminate(Terminator::Jump(l));
                 }
                 self.frames.pop();
