@@ -122,6 +122,9 @@ const SCRATCH_KEEP_WORDS: usize = 1 << 14;
 thread_local! {
     /// The record buffer [`Chain`]s are built in, between two blocks.
     static SCRATCH: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The drop list [`Chain`]s are built with, between two blocks (a block with a call has
+    /// one entry: the call's argument copies).
+    static DROPS_SCRATCH: std::cell::Cell<Drops> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// A statement a record can do before its own work (see [`Chain`]).
@@ -596,7 +599,8 @@ impl Chain {
         // and a shrinking reallocation: allocation is a large share of compile time.
         let mut buf = SCRATCH.with(|s| s.take());
         buf.reserve(words);
-        Chain { words: buf, drops: Vec::new(), pending: None, moves: None, acc: None, records: 0 }
+        let drops = DROPS_SCRATCH.with(|s| s.take());
+        Chain { words: buf, drops, pending: None, moves: None, acc: None, records: 0 }
     }
 
     fn push<F: Send + Sync + 'static>(&mut self, handler: Handler, f: F) {
@@ -1001,7 +1005,9 @@ impl Chain {
             SCRATCH.with(|s| s.set(buf));
         }
         // Dropped by the `Code` from now on.
-        self.drops.clear();
+        let mut drops = std::mem::take(&mut self.drops);
+        drops.clear();
+        DROPS_SCRATCH.with(|s| s.set(drops));
         Code { words, drops: ndrops as u32, records: self.records }
     }
 }

@@ -250,11 +250,12 @@ impl<'a> Translator<'a> {
     /// Ends the current block with `term`; the code after it is unreachable until a block starts.
     fn terminate(&mut self, term: Terminator) {
         if let Some(b) = self.cur.take() {
-            // The block's own vector (empty until now) takes the instructions; swapping
-            // keeps every vector's capacity in use.
+            // The block's own vector (empty until now, reused from an earlier block) takes a
+            // copy; the working buffer keeps its capacity for the next block.
             let blk = &mut self.blocks[b as usize];
-            std::mem::swap(&mut blk.insts, &mut self.insts);
-            debug_assert!(self.insts.is_empty());
+            debug_assert!(blk.insts.is_empty());
+            blk.insts.extend_from_slice(&self.insts);
+            self.insts.clear();
             blk.term = term;
         }
     }

@@ -66,7 +66,7 @@ fn remove_unreachable(ir: &mut FuncIr) {
             next += 1;
         }
     }
-    let old = std::mem::take(&mut ir.blocks);
+    let old = std::mem::replace(&mut ir.blocks, Vec::with_capacity(next as usize));
     for (i, mut b) in old.into_iter().enumerate() {
         if !reachable[i] {
             continue;
@@ -94,8 +94,9 @@ fn thread_jumps(ir: &mut FuncIr) {
     // Where a jump to each block really lands, following empty jump-only blocks. Memoised
     // along the whole chain, so a long chain (deeply nested loops) costs linear time.
     let mut landing: Vec<Option<BlockId>> = vec![None; n];
+    let mut path = Vec::new();
     let mut forward = |ir: &FuncIr, start: BlockId| -> BlockId {
-        let mut path = Vec::new();
+        path.clear();
         let mut t = start;
         let end = loop {
             if let Some(l) = landing[t as usize] {
@@ -110,7 +111,7 @@ fn thread_jumps(ir: &mut FuncIr) {
                 _ => break t,
             }
         };
-        for p in path {
+        for &p in &path {
             landing[p as usize] = Some(end);
         }
         end
