@@ -411,6 +411,20 @@ pub(crate) unsafe fn call_wasm(ctx: &mut Ctx, f: &FuncCode, fp: *mut u64) -> boo
 /// Returns false with a pending signal on trap.
 #[inline(always)]
 pub(crate) unsafe fn call_compiled(ctx: &mut Ctx, c: &Compiled, fp: *mut u64) -> bool {
+    // `c.entry` read where it is needed: read up front, it stays live across the checks
+    // (recursive fib ran 4 % more instructions).
+    call_compiled_with(ctx, c, fp, || c.entry)
+}
+
+/// [`call_compiled`] with `c`'s entry given by the caller (a copy it already has at hand,
+/// one load nearer than `c.entry`).
+#[inline(always)]
+pub(crate) unsafe fn call_compiled_at(ctx: &mut Ctx, c: &Compiled, entry: Entry, fp: *mut u64) -> bool {
+    call_compiled_with(ctx, c, fp, || entry)
+}
+
+#[inline(always)]
+unsafe fn call_compiled_with(ctx: &mut Ctx, c: &Compiled, fp: *mut u64, entry: impl FnOnce() -> Entry) -> bool {
     if ctx.depth >= ctx.max_depth || fp.add(c.frame_size as usize) > ctx.value_end || stack_pointer() < ctx.stack_limit
     {
         return stack_exhausted(ctx);
@@ -425,7 +439,7 @@ pub(crate) unsafe fn call_compiled(ctx: &mut Ctx, c: &Compiled, fp: *mut u64) ->
     for i in 0..c.locals as usize {
         *locals.add(i) = 0;
     }
-    let ok = run_blocks(ctx, c.entry, &c.blocks, fp);
+    let ok = run_blocks(ctx, entry(), &c.blocks, fp);
     ctx.depth -= 1;
     ok
 }

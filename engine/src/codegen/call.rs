@@ -4,7 +4,7 @@
 use super::{operand, rd, wr, Chain, Env, CONTINUE, SIGNAL};
 use crate::engine::SigId;
 use crate::error::TrapCode;
-use crate::exec::{call_compiled, call_wasm, Ctx};
+use crate::exec::{call_compiled_at, call_wasm, Ctx};
 use crate::store::{CodePtr, FuncEntity, TableElem};
 use crate::translate::ir::{Operand, Slot};
 
@@ -98,7 +98,7 @@ pub(crate) fn call_indirect(sig: SigId, table: u32, index: Operand, base: Slot, 
             // The common case, a compiled function of this instance with the expected
             // signature, is decided by the element alone; the rest takes the slow path.
             let ok = if e.sig == sig && e.instance == ctx.instance {
-                call_compiled(ctx, &*e.compiled, cfp)
+                call_compiled_at(ctx, &*e.compiled, e.entry, cfp)
             } else {
                 match other_callee(ctx, sig, t, i as usize) {
                     Ok(f) => ctx.call_entity(f, cfp),

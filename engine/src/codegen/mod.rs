@@ -1092,12 +1092,21 @@ unsafe impl Send for Entry {}
 unsafe impl Sync for Entry {}
 
 impl Entry {
+    /// No code: the entry of a table element that is not a compiled function (never run,
+    /// see [`crate::store::TableElem`]).
+    pub(crate) const NONE: Entry = Entry { ip: std::ptr::null(), handler: no_code };
+
     /// Runs the block.
     #[inline(always)]
     pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
         // SAFETY: the block's `Code` outlives every entry into it (see `Code::entry`).
         unsafe { (self.handler)(self.ip, ctx, fp, Acc::uninit()) }
     }
+}
+
+/// The handler of [`Entry::NONE`]: traps, though nothing calls it.
+unsafe fn no_code(_: *const u64, ctx: &mut Ctx, _: *mut u64, _: Acc) -> u32 {
+    ctx.trap(crate::TrapCode::UninitializedElement)
 }
 
 /// Where a terminator continues: a block index returned to the driver loop, or (for a
