@@ -133,14 +133,18 @@ pub(crate) struct Scratch {
 
 /// Most spare instruction vectors kept between functions.
 const SPARE_KEEP: usize = 4096;
-/// Largest vector (in instructions) kept for reuse, so one huge function does not pin its
-/// memory for the thread's lifetime.
+/// Largest vector (in instructions) kept for reuse, so one huge block does not pin its
+/// memory for the rest of the module's compilation.
 const SPARE_KEEP_INSTS: usize = 1024;
 
 impl Scratch {
     /// Gives a function's IR back once it is compiled: its vectors serve the next function.
     pub(crate) fn recycle(&mut self, ir: FuncIr) {
-        let mut blocks = ir.blocks;
+        self.keep_blocks(ir.blocks);
+    }
+
+    /// Keeps the blocks' instruction vectors, and the block vector if it is the largest.
+    fn keep_blocks(&mut self, mut blocks: Vec<BlockIr>) {
         for b in blocks.drain(..) {
             keep_spare(&mut self.spare, b.insts);
         }
@@ -189,13 +193,8 @@ impl Drop for Translator<'_> {
         s.stack = std::mem::take(&mut self.stack);
         s.frames = std::mem::take(&mut self.frames);
         s.insts = std::mem::take(&mut self.insts);
-        for b in self.blocks.drain(..) {
-            keep_spare(&mut self.spare, b.insts);
-        }
-        if self.blocks.capacity() > s.blocks.capacity() {
-            s.blocks = std::mem::take(&mut self.blocks);
-        }
         s.spare = std::mem::take(&mut self.spare);
+        s.keep_blocks(std::mem::take(&mut self.blocks));
     }
 }
 
