@@ -1,6 +1,6 @@
 //! Terminator closures: jumps, fused branches, `br_table`, return and trap.
 
-use super::{numeric, operand, with_term_src, Chain, Code, Target, TermSrc, RETURN, SIGNAL};
+use super::{numeric, operand, with_term_src, Chain, Code, FarTarget, Target, TermSrc, RETURN, SIGNAL};
 use crate::translate::ir::{Operand, Terminator};
 
 /// Finishes block `out` with its terminator; `target` says how to reach a block (index or
@@ -10,8 +10,8 @@ pub(crate) fn terminator(term: &Terminator, target: &dyn Fn(u32) -> Target, mut 
         &Terminator::Jump(t) => numeric::goto(target(t), out),
         &Terminator::Branch { cond, then, els } => numeric::branch(cond, target(then), target(els), out),
         Terminator::Table { index, targets, default } => {
-            let targets: Box<[Target]> = targets.iter().map(|&t| target(t)).collect();
-            let default = target(*default);
+            let targets: Box<[FarTarget]> = targets.iter().map(|&t| FarTarget::new(target(t))).collect();
+            let default = FarTarget::new(target(*default));
             match *index {
                 Operand::Slot(s) => with_term_src!(out, s, |src| out.terminator_op(move |ctx, fp, acc| {
                     let Some(i) = (unsafe { src.fetch(ctx, fp, acc) }) else { return SIGNAL };

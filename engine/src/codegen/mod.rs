@@ -9,7 +9,7 @@
 //! of; no pointer is chased from one closure's environment to the next (the chain of
 //! dependent loads that made a tree of separately boxed closures stall on every step). The
 //! last record is the terminator, which returns the index of the next block to run (or
-//! [`RETURN`]/[`SIGNAL`]), or continues directly in a later block ([`Target::Tail`]).
+//! [`RETURN`]/[`SIGNAL`]), or continues directly in a later block ([`Target::tail`]).
 //! Each handler also receives the value the previous record computed ([`Acc`]), so a record
 //! reading what the one before it just wrote takes it from a register instead of waiting
 //! for the slot's store to be read back ([`Chain::acc_holds`]).
@@ -1111,26 +1111,80 @@ unsafe fn no_code(_: *const u64, ctx: &mut Ctx, _: *mut u64, _: Acc) -> u32 {
 
 /// Where a terminator continues: a block index returned to the driver loop, or (for a
 /// later block, so no cycle can form) that block's code run directly in tail position.
+///
+/// One word: an index `i` is stored as `2i + 1`, a later block as the address of its first
+/// record (8-byte aligned, so even). Branch records carry two targets and `br_table` one per
+/// entry: at 16 bytes (an [`Entry`], with the handler beside the address) the records of an
+/// interpreter's hot blocks no longer fitted the L1 data cache. The jump loads the handler
+/// from the target record, which the target's own handler reads next anyway.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// Return this block index to the driver.
-    Index(u32),
-    /// Continue in this block's code.
-    Tail(Entry),
-}
+pub(crate) struct Target(usize);
+
+const _: () = assert!(size_of::<Target>() == 8, "targets are one word");
 
 impl Target {
+    /// Return block index `i` to the driver.
+    pub(crate) fn index(i: u32) -> Target {
+        Target((i as usize) << 1 | 1)
+    }
+
+    /// Continue in the block whose code starts at `e`.
+    pub(crate) fn tail(e: Entry) -> Target {
+        debug_assert!(e.ip as usize & 1 == 0, "records are word-aligned");
+        Target(e.ip as usize)
+    }
+
+    /// The block index, if the target returns to the driver.
+    pub(crate) fn as_index(self) -> Option<u32> {
+        (self.0 & 1 != 0).then_some((self.0 >> 1) as u32)
+    }
+
     /// Continues at the target.
     #[inline(always)]
     pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
-        match self {
-            Target::Index(i) => i,
-            Target::Tail(e) => e.go(ctx, fp),
+        if self.0 & 1 != 0 {
+            (self.0 >> 1) as u32
+        } else {
+            // SAFETY: a tail target is the first record of a block of the same function,
+            // whose code outlives every jump into it (see `Code::entry`).
+            unsafe { enter(self.0 as *const u64, ctx, fp, Acc::uninit()) }
         }
     }
 }
 
-const _: () = assert!(size_of::<Target>() == 16, "a block index shares the entry's niche");
+/// A [`Target`] that also carries a tail target's handler, so a mispredicted jump to it
+/// waits for one load, not two: `br_table` entries (an interpreter's opcode dispatch, where
+/// most jumps are mispredicted; its table is an allocation of its own, off the records).
+#[derive(Clone, Copy)]
+pub(crate) struct FarTarget {
+    target: Target,
+    handler: Option<Handler>,
+}
+
+impl FarTarget {
+    pub(crate) fn new(target: Target) -> FarTarget {
+        // SAFETY: a tail target is the address of a block's first record.
+        let handler = target.as_index().is_none().then(|| unsafe { *(target.0 as *const Handler) });
+        FarTarget { target, handler }
+    }
+
+    /// Continues at the target.
+    #[inline(always)]
+    pub(crate) fn go(self, ctx: &mut Ctx, fp: *mut u64) -> u32 {
+        match self.handler {
+            // SAFETY: as for `Target::go`.
+            Some(h) => unsafe { h(self.target.0 as *const u64, ctx, fp, Acc::uninit()) },
+            None => (self.target.0 >> 1) as u32,
+        }
+    }
+}
+
+// SAFETY: a tail target points into a `Code`, which is `Send + Sync`.
+unsafe impl Send for Target {}
+unsafe impl Sync for Target {}
+// SAFETY: as for `Target`.
+unsafe impl Send for FarTarget {}
+unsafe impl Sync for FarTarget {}
 
 /// Returned by a terminator when the function returns normally.
 pub(crate) const RETURN: u32 = u32::MAX;
@@ -1184,8 +1238,8 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
     for i in (0..n).rev() {
         let b = &ir.blocks[i];
         let target = |t: u32| match &compiled[t as usize] {
-            Some(c) if THREAD_FORWARD && t as usize > i => Target::Tail(c.entry()),
-            _ => Target::Index(t),
+            Some(c) if THREAD_FORWARD && t as usize > i => Target::tail(c.entry()),
+            _ => Target::index(t),
         };
         let loops_to_itself = b.term.successors().any(|s| s == i as u32);
         // A loop of a shape with a native superinstruction (not while profiling blocks, which
@@ -1545,7 +1599,7 @@ mod tests {
                 let mut c = Chain::new();
                 seq.iter().for_each(|&st| append(&mut c, st));
                 let cond = Cond::Compare(BinOp::I32LtU, Operand::Slot(slot), Operand::Imm(12));
-                let code = numeric::branch(cond, Target::Index(1), Target::Index(2), c);
+                let code = numeric::branch(cond, Target::index(1), Target::index(2), c);
                 let mut frame = start;
                 let taken = if (want[slot as usize] as u32) < 12 { 1 } else { 2 };
                 assert_eq!(code.call(&mut ctx, frame.as_mut_ptr()), taken, "{seq:?} branch on s{slot}");
@@ -1569,7 +1623,7 @@ mod tests {
         let mut c = Chain::new();
         build(&mut c);
         let cond = Cond::Compare(BinOp::I32Eq, Operand::Slot(4), Operand::Imm(5));
-        let code = numeric::branch(cond, Target::Index(1), Target::Index(2), c);
+        let code = numeric::branch(cond, Target::index(1), Target::index(2), c);
         assert_eq!(code.records, 1);
         let mut frame = [3u64, 0, 0, 0, 0];
         let mut ctx = Ctx::for_tests(&mut mem);
@@ -1621,19 +1675,19 @@ mod tests {
                 type Consumer = fn(Chain) -> Code;
                 let consumers: [(Consumer, u32); 5] = [
                     (
-                        |c| numeric::branch(Cond::NonZero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        |c| numeric::branch(Cond::NonZero(Operand::Slot(1)), Target::index(10), Target::index(20), c),
                         taken(v != 0),
                     ),
                     (
-                        |c| numeric::branch(Cond::Zero(Operand::Slot(1)), Target::Index(10), Target::Index(20), c),
+                        |c| numeric::branch(Cond::Zero(Operand::Slot(1)), Target::index(10), Target::index(20), c),
                         taken(v == 0),
                     ),
                     (
                         |c| {
                             numeric::branch(
                                 Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Imm(8)),
-                                Target::Index(10),
-                                Target::Index(20),
+                                Target::index(10),
+                                Target::index(20),
                                 c,
                             )
                         },
@@ -1643,8 +1697,8 @@ mod tests {
                         |c| {
                             numeric::branch(
                                 Cond::Compare(BinOp::I32LtU, Operand::Slot(1), Operand::Slot(0)),
-                                Target::Index(10),
-                                Target::Index(20),
+                                Target::index(10),
+                                Target::index(20),
                                 c,
                             )
                         },
@@ -1654,8 +1708,8 @@ mod tests {
                         |c| {
                             numeric::branch(
                                 Cond::Compare(BinOp::I32GtU, Operand::Imm(8), Operand::Slot(1)),
-                                Target::Index(10),
-                                Target::Index(20),
+                                Target::index(10),
+                                Target::index(20),
                                 c,
                             )
                         },
@@ -1743,8 +1797,8 @@ mod tests {
                             |c, s| {
                                 numeric::branch(
                                     Cond::NonZero(Operand::Slot(s)),
-                                    Target::Index(10),
-                                    Target::Index(20),
+                                    Target::index(10),
+                                    Target::index(20),
                                     c,
                                 )
                             },
@@ -1760,8 +1814,8 @@ mod tests {
                             |c, s| {
                                 numeric::branch(
                                     Cond::Compare(BinOp::I32LtS, Operand::Slot(s), Operand::Imm(3)),
-                                    Target::Index(10),
-                                    Target::Index(20),
+                                    Target::index(10),
+                                    Target::index(20),
                                     c,
                                 )
                             },
@@ -1775,7 +1829,7 @@ mod tests {
                                         targets: Box::new([30, 31, 32]),
                                         default: 33,
                                     },
-                                    &|t| Target::Index(t),
+                                    &|t| Target::index(t),
                                     c,
                                 )
                             },
@@ -1853,8 +1907,8 @@ mod tests {
             assert!(c.acc_holds(11));
             let code = numeric::branch(
                 Cond::Compare(BinOp::I32LtU, Operand::Slot(0), Operand::Slot(11)),
-                Target::Index(10),
-                Target::Index(20),
+                Target::index(10),
+                Target::index(20),
                 c,
             );
             let x32 = x as u32;

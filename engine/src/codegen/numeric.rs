@@ -144,9 +144,9 @@ fn pick(taken: bool, then: &Target, els: &Target, ctx: &mut Ctx, fp: *mut u64) -
 
 /// A terminator that always continues at `target`.
 pub(crate) fn goto(target: Target, out: Chain) -> Code {
-    match target {
-        Target::Index(t) => out.terminator(move |_, _| t),
-        Target::Tail(e) => out.terminator(move |ctx, fp| e.go(ctx, fp)),
+    match target.as_index() {
+        Some(t) => out.terminator(move |_, _| t),
+        None => out.terminator(move |ctx, fp| target.go(ctx, fp)),
     }
 }
 
@@ -846,8 +846,8 @@ mod tests {
                     op,
                     Operand::Slot(0),
                     Operand::Slot(1),
-                    Target::Index(0),
-                    Target::Index(1),
+                    Target::index(0),
+                    Target::index(1),
                     Chain::new()
                 )
                 .is_some(),
@@ -865,7 +865,7 @@ mod tests {
                         let cond = Cond::Compare(op, slot_or_imm(li, 0, a), slot_or_imm(ri, 1, b));
                         let mut frame = [a, b];
                         assert_eq!(
-                            take(&branch(cond, Target::Index(then), Target::Index(els), Chain::new()), &mut frame),
+                            take(&branch(cond, Target::index(then), Target::index(els), Chain::new()), &mut frame),
                             want,
                             "{op} {a:#x} {b:#x} shape {shape}"
                         );
@@ -883,11 +883,11 @@ mod tests {
             for imm in [false, true] {
                 let o = slot_or_imm(imm, 0, v);
                 assert_eq!(
-                    take(&branch(Cond::NonZero(o), Target::Index(1), Target::Index(2), Chain::new()), &mut frame),
+                    take(&branch(Cond::NonZero(o), Target::index(1), Target::index(2), Chain::new()), &mut frame),
                     Ok(if nz { 1 } else { 2 })
                 );
                 assert_eq!(
-                    take(&branch(Cond::Zero(o), Target::Index(1), Target::Index(2), Chain::new()), &mut frame),
+                    take(&branch(Cond::Zero(o), Target::index(1), Target::index(2), Chain::new()), &mut frame),
                     Ok(if nz { 2 } else { 1 })
                 );
             }
@@ -896,14 +896,14 @@ mod tests {
         let mut frame = [0u64];
         assert_eq!(
             take(
-                &branch(Cond::NonZero(Operand::Slot(0)), Target::Index(5), Target::Index(5), Chain::new()),
+                &branch(Cond::NonZero(Operand::Slot(0)), Target::index(5), Target::index(5), Chain::new()),
                 &mut frame
             ),
             Ok(5)
         );
         let cond = Cond::Compare(BinOp::I32DivU, Operand::Imm(1), Operand::Slot(0));
         assert_eq!(
-            take(&branch(cond, Target::Index(5), Target::Index(5), Chain::new()), &mut frame),
+            take(&branch(cond, Target::index(5), Target::index(5), Chain::new()), &mut frame),
             Err(IntegerDivideByZero)
         );
     }
