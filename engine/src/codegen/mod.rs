@@ -1162,6 +1162,7 @@ pub(crate) struct FarTarget {
 }
 
 impl FarTarget {
+    /// `target`, with its handler read from the block it starts when it is a tail target.
     pub(crate) fn new(target: Target) -> FarTarget {
         // SAFETY: a tail target is the address of a block's first record.
         let handler = target.as_index().is_none().then(|| unsafe { *(target.0 as *const Handler) });
