@@ -1506,6 +1506,27 @@ mod tests {
     use super::testing::{done, DONE};
     use super::*;
 
+    /// Index targets keep every block index; tail targets run the block (and a `br_table`
+    /// entry runs the same block through the handler it carries).
+    #[test]
+    fn one_word_targets_keep_indices_and_run_tails() {
+        let mut mem = [0u8; 0];
+        let mut ctx = Ctx::for_tests(&mut mem);
+        let mut frame = [0u64; 1];
+        for i in [0, 1, 2, 4095, u32::MAX >> 1, SIGNAL - 1] {
+            let t = Target::index(i);
+            assert_eq!(t.as_index(), Some(i));
+            assert_eq!(t.go(&mut ctx, frame.as_mut_ptr()), i);
+            assert_eq!(FarTarget::new(t).go(&mut ctx, frame.as_mut_ptr()), i);
+        }
+        let later = Chain::new().terminator(|_, fp| unsafe { rd(fp, 0) as u32 + 7 });
+        let t = Target::tail(later.entry());
+        assert_eq!(t.as_index(), None);
+        frame[0] = 35;
+        assert_eq!(t.go(&mut ctx, frame.as_mut_ptr()), 42);
+        assert_eq!(FarTarget::new(t).go(&mut ctx, frame.as_mut_ptr()), 42);
+    }
+
     /// A statement that can be held back and fused, for the reference semantics.
     #[derive(Clone, Copy, Debug)]
     enum Step {
