@@ -1,7 +1,9 @@
 //! Closures for linear-memory loads and stores.
 //!
 //! The effective address is `(addr as u32) + offset`, computed in `u64` so it cannot wrap
-//! (`offset < 2^32`), and an access of `N` bytes is in bounds iff `ea + N <= mem_len`. The
+//! (`offset < 2^32`), and an access of `N` bytes is in bounds iff `ea + N <= mem_len`. Most
+//! closures keep `offset + N` instead of the offset, so one sum gives both the bounds check
+//! and (minus `N`, a displacement in the machine instruction) the access ([`host_end`]). The
 //! memory base and length are re-read from [`Ctx`] on every access because `memory.grow` (in
 //! this or any called function) may move and resize the memory between two accesses.
 //!
@@ -27,6 +29,21 @@ fn host<T>(ctx: &Ctx, ea: u64) -> Option<*mut T> {
     Mem::of(ctx).at(ea)
 }
 
+/// The host address of the `size_of::<T>()` bytes that end at `end`, the effective address
+/// plus the access's size, or `None` if they are not all inside the current memory. A
+/// closure adds its offset and its size once, when it is built ([`end_of`]): at run time the
+/// bounds check and the access share one sum (`ea + N <= len`, then the word at `end - N`).
+#[inline(always)]
+fn host_end<T>(ctx: &Ctx, end: u64) -> Option<*mut T> {
+    Mem::of(ctx).ending_at(end)
+}
+
+/// What a closure adds to an address to get the end of its access: the static offset (under
+/// 2^32 for a 32-bit memory) plus the word's size.
+fn end_of<T>(offset: u64) -> u64 {
+    offset + size_of::<T>() as u64
+}
+
 /// The current memory's base and length, as one access reads them or as a loop without calls
 /// keeps them in registers (it cannot grow or move meanwhile).
 #[derive(Clone, Copy)]
@@ -39,6 +56,17 @@ impl Mem {
     #[inline(always)]
     pub(super) fn of(ctx: &Ctx) -> Mem {
         Mem { base: ctx.mem_base, len: ctx.mem_len as u64 }
+    }
+
+    /// [`host_end`] for this memory.
+    #[inline(always)]
+    pub(super) fn ending_at<T>(self, end: u64) -> Option<*mut T> {
+        if end <= self.len {
+            // SAFETY: `size_of::<T>() <= end <= len`, so the word lies inside the memory.
+            Some(unsafe { self.base.add(end as usize).sub(size_of::<T>()) }.cast::<T>())
+        } else {
+            None
+        }
     }
 
     /// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None`
@@ -82,10 +110,11 @@ fn ld<T: Copy + 'static>(
 ) {
     // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
     // only returns pointers to in-bounds bytes, which may be unaligned.
+    let end = end_of::<T>(offset);
     match addr {
         Operand::Slot(a) => with_src!(out, a, |a| out.op(Some(dst), move |ctx, fp, acc| {
-            let ea = unsafe { a.get(fp, acc) } as u32 as u64 + offset;
-            let Some(p) = host::<T>(ctx, ea) else {
+            let end = unsafe { a.get(fp, acc) } as u32 as u64 + end;
+            let Some(p) = host_end::<T>(ctx, end) else {
                 return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
             };
             let v = ext(unsafe { p.read_unaligned() });
@@ -93,9 +122,9 @@ fn ld<T: Copy + 'static>(
             (CONTINUE, Acc::new(v))
         })),
         Operand::Imm(a) => {
-            let ea = a as u32 as u64 + offset;
+            let end = a as u32 as u64 + end;
             out.op(Some(dst), move |ctx, fp, acc| {
-                let Some(p) = host::<T>(ctx, ea) else {
+                let Some(p) = host_end::<T>(ctx, end) else {
                     return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
                 };
                 let v = ext(unsafe { p.read_unaligned() });
@@ -124,10 +153,10 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
             None => with_src!(out, v, |v| st_slots::<T>(FromSlot(a), v, offset, out)),
         },
         (Operand::Slot(a), Operand::Imm(v)) => {
-            let v = T::wrap(v);
+            let (v, end) = (T::wrap(v), end_of::<T>(offset));
             out.statement(move |ctx, fp| {
-                let ea = unsafe { rd(fp, a) } as u32 as u64 + offset;
-                let Some(p) = host::<T>(ctx, ea) else {
+                let end = unsafe { rd(fp, a) } as u32 as u64 + end;
+                let Some(p) = host_end::<T>(ctx, end) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
@@ -135,9 +164,9 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
             })
         }
         (Operand::Imm(a), Operand::Slot(v)) => {
-            let ea = a as u32 as u64 + offset;
+            let end = a as u32 as u64 + end_of::<T>(offset);
             out.statement(move |ctx, fp| {
-                let Some(p) = host::<T>(ctx, ea) else {
+                let Some(p) = host_end::<T>(ctx, end) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(T::wrap(rd(fp, v))) };
@@ -145,9 +174,9 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
             })
         }
         (Operand::Imm(a), Operand::Imm(v)) => {
-            let (ea, v) = (a as u32 as u64 + offset, T::wrap(v));
+            let (end, v) = (a as u32 as u64 + end_of::<T>(offset), T::wrap(v));
             out.statement(move |ctx, _fp| {
-                let Some(p) = host::<T>(ctx, ea) else {
+                let Some(p) = host_end::<T>(ctx, end) else {
                     return ctx.trap(TrapCode::MemoryOutOfBounds);
                 };
                 unsafe { p.write_unaligned(v) };
@@ -162,9 +191,10 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
 fn st_slots<T: Word>(a: impl Src, v: impl Src, offset: u64, out: &mut Chain) {
     // SAFETY: slots named by the translator lie inside the frame, and `host` only returns
     // pointers to in-bounds bytes, which may be unaligned.
+    let end = end_of::<T>(offset);
     out.op(None, move |ctx, fp, acc| {
-        let ea = unsafe { a.get(fp, acc) } as u32 as u64 + offset;
-        let Some(p) = host::<T>(ctx, ea) else {
+        let end = unsafe { a.get(fp, acc) } as u32 as u64 + end;
+        let Some(p) = host_end::<T>(ctx, end) else {
             return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
         };
         unsafe { p.write_unaligned(T::wrap(v.get(fp, acc))) };
