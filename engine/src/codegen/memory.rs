@@ -115,7 +115,7 @@ fn ld<T: Copy + 'static>(
         Operand::Slot(a) => with_src!(out, a, |a| out.op(Some(dst), move |ctx, fp, acc| {
             let end = unsafe { a.get(fp, acc) } as u32 as u64 + end;
             let Some(p) = host_end::<T>(ctx, end) else {
-                return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
             };
             let v = ext(unsafe { p.read_unaligned() });
             unsafe { wr(fp, dst, v) };
@@ -123,9 +123,9 @@ fn ld<T: Copy + 'static>(
         })),
         Operand::Imm(a) => {
             let end = a as u32 as u64 + end;
-            out.op(Some(dst), move |ctx, fp, acc| {
+            out.op(Some(dst), move |ctx, fp, _| {
                 let Some(p) = host_end::<T>(ctx, end) else {
-                    return (ctx.trap(TrapCode::MemoryOutOfBounds), acc);
+                    return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
                 };
                 let v = ext(unsafe { p.read_unaligned() });
                 unsafe { wr(fp, dst, v) };

@@ -198,14 +198,14 @@ impl<A: Val> Arg<A> for FromAcc {
 
 /// Stores an operator's result, hands it on to the next record and continues, or traps.
 #[inline(always)]
-fn finish_op(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>, acc: Acc) -> (u32, Acc) {
+fn finish_op(ctx: &mut Ctx, fp: *mut u64, dst: Slot, r: Result<u64, TrapCode>) -> (u32, Acc) {
     match r {
         Ok(v) => {
             // SAFETY: the translator only names slots inside the frame `fp` points at.
             unsafe { wr(fp, dst, v) };
             (CONTINUE, Acc::new(v))
         }
-        Err(c) => (ctx.trap(c), acc),
+        Err(c) => (ctx.trap(c), Acc::uninit()),
     }
 }
 
@@ -228,7 +228,7 @@ fn un_op<A: Val, R: Ret>(f: impl Fn(A) -> R + Send + Sync + 'static, dst: Slot, 
         // SAFETY: slots named by the translator lie inside the frame; `acc` is read only
         // when the chain says the previous record set it.
         let r = f(unsafe { a.val(fp, acc) });
-        finish_op(ctx, fp, dst, r.into_bits(), acc)
+        finish_op(ctx, fp, dst, r.into_bits())
     })
 }
 
@@ -263,7 +263,7 @@ fn bin_op<A: Val, R: Ret>(
     out.op(Some(dst), move |ctx, fp, acc| {
         // SAFETY: as in `un_op`.
         let r = unsafe { f(a.val(fp, acc), b.val(fp, acc)) };
-        finish_op(ctx, fp, dst, r.into_bits(), acc)
+        finish_op(ctx, fp, dst, r.into_bits())
     })
 }
 
