@@ -1321,6 +1321,8 @@ enum Group<'a> {
         imm: u64,
         new: Slot,
     },
+    /// Two chained `f64` operators (see [`numeric::f64_pair`]).
+    FloatPair(&'a Inst, &'a Inst),
     /// `y = x op #k; global.set g = y`: the stack pointer's epilogue.
     SetGlobalTo {
         op: BinOp,
@@ -1377,6 +1379,14 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
             groups.push(g);
             i += len;
             continue;
+        }
+        if let [first @ Inst::Binary { op: o1, .. }, second @ Inst::Binary { op: o2, .. }, ..] = &insts[i..] {
+            let float = |op: BinOp| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul);
+            if float(*o1) && float(*o2) {
+                groups.push(Group::FloatPair(first, second));
+                i += 2;
+                continue;
+            }
         }
         let mut j = i;
         while j < insts.len() && matches!(insts[j], Inst::Copy { .. }) {
@@ -1442,9 +1452,26 @@ fn compile_block<'a>(
             },
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
+            Group::FloatPair(first, second) => float_pair(env, first, second, out),
         }
     }
     control::terminator(&b.term, target, out)
+}
+
+/// Two `f64` operators in a row: one record when the second reads the first's result from
+/// slots only, else one each.
+fn float_pair(env: &Env<'_>, first: &Inst, second: &Inst, out: &mut Chain) {
+    if let (
+        &Inst::Binary { op: o1, dst: d1, lhs: Operand::Slot(a), rhs: Operand::Slot(b) },
+        &Inst::Binary { op: o2, dst: d2, lhs: Operand::Slot(l), rhs: Operand::Slot(r) },
+    ) = (first, second)
+    {
+        if numeric::f64_pair((o1, d1, a, b), (o2, d2, l, r), out) {
+            return;
+        }
+    }
+    instruction(env, first, out);
+    instruction(env, second, out);
 }
 
 fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {

@@ -267,6 +267,80 @@ fn bin_op<A: Val, R: Ret>(
     })
 }
 
+/// Two chained `f64` operators as one record: `d1 = f1(a, b)`, then `d2 = f2(d1, c)` (or
+/// `f2(c, d1)`): `x * y + z`, `(x - y) * k`, `x * y * z`, the commonest pairs in C's float
+/// kernels (a matrix product's inner loop, an n-body step). Both results are written; the
+/// second is handed on. `a` or `b` may be the value the previous record handed on. Returns
+/// false (and appends nothing) for other operators or operand shapes.
+pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot), out: &mut Chain) -> bool {
+    let ((op1, d1, a, b), (op2, d2, l, r)) = (first, second);
+    // `d1` is exactly one of the second operator's operands (the other is read after `d1` is
+    // written, so it must be another slot).
+    let (c, d1_left) = match (l == d1, r == d1) {
+        (true, false) => (r, true),
+        (false, true) => (l, false),
+        _ => return false,
+    };
+    macro_rules! f64_op {
+        ($op:expr, |$f:ident| $body:expr) => {
+            match $op {
+                BinOp::F64Add => {
+                    let $f = s::f64_add;
+                    $body
+                }
+                BinOp::F64Sub => {
+                    let $f = s::f64_sub;
+                    $body
+                }
+                BinOp::F64Mul => {
+                    let $f = s::f64_mul;
+                    $body
+                }
+                _ => return false,
+            }
+        };
+    }
+    // Check both operators before appending anything.
+    if ![op1, op2].iter().all(|op| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul)) {
+        return false;
+    }
+    f64_op!(op1, |f1| f64_op!(op2, |f2| {
+        let from_acc = |x: Slot| out.acc_holds(x);
+        match (from_acc(a), from_acc(b), d1_left) {
+            (true, _, true) => pair::<_, _, _, _, true>(f1, f2, FromAcc, FromSlot(b), d1, c, d2, out),
+            (true, _, false) => pair::<_, _, _, _, false>(f1, f2, FromAcc, FromSlot(b), d1, c, d2, out),
+            (_, true, true) => pair::<_, _, _, _, true>(f1, f2, FromSlot(a), FromAcc, d1, c, d2, out),
+            (_, true, false) => pair::<_, _, _, _, false>(f1, f2, FromSlot(a), FromAcc, d1, c, d2, out),
+            (_, _, true) => pair::<_, _, _, _, true>(f1, f2, FromSlot(a), FromSlot(b), d1, c, d2, out),
+            (_, _, false) => pair::<_, _, _, _, false>(f1, f2, FromSlot(a), FromSlot(b), d1, c, d2, out),
+        }
+    }));
+    true
+}
+
+/// The record of [`f64_pair`]; `D1_LEFT` says which operand of `f2` is `d1`.
+#[allow(clippy::too_many_arguments)]
+fn pair<F1, F2, A, B, const D1_LEFT: bool>(f1: F1, f2: F2, a: A, b: B, d1: Slot, c: Slot, d2: Slot, out: &mut Chain)
+where
+    F1: Fn(f64, f64) -> f64 + Copy + Send + Sync + 'static,
+    F2: Fn(f64, f64) -> f64 + Copy + Send + Sync + 'static,
+    A: Arg<f64>,
+    B: Arg<f64>,
+{
+    out.op(Some(d2), move |_, fp, acc| {
+        // SAFETY: slots named by the translator lie inside the frame; `acc` is read only when
+        // the chain says the previous record set it.
+        unsafe {
+            let t = f1(a.val(fp, acc), b.val(fp, acc));
+            wr(fp, d1, t.to_bits());
+            let c = f64::from_bits(rd(fp, c));
+            let v = if D1_LEFT { f2(t, c) } else { f2(c, t) }.to_bits();
+            wr(fp, d2, v);
+            (CONTINUE, Acc::new(v))
+        }
+    })
+}
+
 /// A branch on comparison `f(lhs, rhs)` (0 or 1), one closure per operand shape.
 fn br_cmp<A: Val>(
     f: impl Fn(A, A) -> i32 + Send + Sync + 'static,
@@ -686,6 +760,69 @@ mod tests {
                 Outcome::Trapped(c) => Err(c),
             }
         }
+    }
+
+    /// A fused pair of `f64` operators leaves the frame as the two records would, whichever
+    /// operand of the second is the first's result, with either operand of the first handed
+    /// on by the record before, and with destinations aliasing operands.
+    #[test]
+    fn float_pairs_match_two_records() {
+        use BinOp::{F64Add, F64Div, F64Mul, F64Sub};
+        let vals = [1.5f64, -2.25, 0.0, -0.0, 1e300, f64::INFINITY, f64::NAN, 3.0];
+        // Slots: 0 = a, 1 = b, 2 = c, 3 and 4 = destinations, 5 = a producer's source.
+        let frame_of =
+            |a: f64, b: f64, c: f64| [a.to_bits(), b.to_bits(), c.to_bits(), UNTOUCHED, UNTOUCHED, 7f64.to_bits()];
+        for op1 in [F64Add, F64Sub, F64Mul] {
+            for op2 in [F64Add, F64Sub, F64Mul] {
+                for d1_left in [true, false] {
+                    // No producer, or one writing `a` or `b` and handing it on.
+                    for producer in [None, Some(0), Some(1)] {
+                        for (d1, d2) in [(3, 4), (0, 4), (3, 3), (3, 2)] {
+                            let other = if d1 == 2 { 0 } else { 2 };
+                            let (l, r) = if d1_left { (d1, other) } else { (other, d1) };
+                            let build = |fused: bool, c: &mut Chain| {
+                                if let Some(p) = producer {
+                                    binary(F64Mul, p, Operand::Slot(5), Operand::Slot(p), c);
+                                }
+                                if fused {
+                                    assert!(f64_pair((op1, d1, 0, 1), (op2, d2, l, r), c));
+                                } else {
+                                    binary(op1, d1, Operand::Slot(0), Operand::Slot(1), c);
+                                    binary(op2, d2, Operand::Slot(l), Operand::Slot(r), c);
+                                }
+                            };
+                            let (want_code, got_code) = (done(|c| build(false, c)), done(|c| build(true, c)));
+                            assert_eq!(got_code.records + 1, want_code.records, "one record for the pair");
+                            for &a in &vals {
+                                for &b in &vals {
+                                    for &cv in &vals {
+                                        let (mut want, mut got) = (frame_of(a, b, cv), frame_of(a, b, cv));
+                                        let _ = run(&want_code, &mut want, 3);
+                                        let _ = run(&got_code, &mut got, 3);
+                                        for i in 0..want.len() {
+                                            assert!(
+                                                same("f64.", got[i], want[i]),
+                                                "{op1} {op2} d1_left {d1_left} producer {producer:?} d1 {d1} d2 {d2} \
+                                                 ({a}, {b}, {cv}): slot {i} {:#x} vs {:#x}",
+                                                got[i],
+                                                want[i]
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Shapes it leaves alone: the first's result read twice or not at all, other operators.
+        let mut c = Chain::new();
+        assert!(!f64_pair((F64Mul, 3, 0, 1), (F64Add, 4, 3, 3), &mut c));
+        assert!(!f64_pair((F64Mul, 3, 0, 1), (F64Add, 4, 0, 1), &mut c));
+        assert!(!f64_pair((F64Div, 3, 0, 1), (F64Add, 4, 3, 2), &mut c));
+        assert!(!f64_pair((F64Mul, 3, 0, 1), (BinOp::F32Add, 4, 3, 2), &mut c));
+        assert_eq!(c.records, 0);
     }
 
     #[test]
