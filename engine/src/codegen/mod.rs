@@ -1321,8 +1321,8 @@ enum Group<'a> {
         imm: u64,
         new: Slot,
     },
-    /// Two chained `f64` operators (see [`numeric::f64_pair`]).
-    FloatPair(&'a Inst, &'a Inst),
+    /// Two chained operators done by one record ([`numeric::f64_pair`], [`numeric::i32_pair`]).
+    OperatorPair(&'a Inst, &'a Inst),
     /// `y = x op #k; global.set g = y`: the stack pointer's epilogue.
     SetGlobalTo {
         op: BinOp,
@@ -1380,10 +1380,9 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
             i += len;
             continue;
         }
-        if let [first @ Inst::Binary { op: o1, .. }, second @ Inst::Binary { op: o2, .. }, ..] = &insts[i..] {
-            let float = |op: BinOp| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul);
-            if float(*o1) && float(*o2) {
-                groups.push(Group::FloatPair(first, second));
+        if let [first @ Inst::Binary { .. }, second @ Inst::Binary { .. }, ..] = &insts[i..] {
+            if operator_pair(first, second) {
+                groups.push(Group::OperatorPair(first, second));
                 i += 2;
                 continue;
             }
@@ -1452,26 +1451,51 @@ fn compile_block<'a>(
             },
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
-            Group::FloatPair(first, second) => float_pair(env, first, second, out),
+            Group::OperatorPair(first, second) => operator_pair_record(first, second, out),
         }
     }
     control::terminator(&b.term, target, out)
 }
 
-/// Two `f64` operators in a row: one record when the second reads the first's result from
-/// slots only, else one each.
-fn float_pair(env: &Env<'_>, first: &Inst, second: &Inst, out: &mut Chain) {
-    if let (
-        &Inst::Binary { op: o1, dst: d1, lhs: Operand::Slot(a), rhs: Operand::Slot(b) },
-        &Inst::Binary { op: o2, dst: d2, lhs: Operand::Slot(l), rhs: Operand::Slot(r) },
-    ) = (first, second)
-    {
-        if numeric::f64_pair((o1, d1, a, b), (o2, d2, l, r), out) {
-            return;
-        }
+/// The two operators' shapes for [`numeric::f64_pair`] and [`numeric::i32_pair`], if both
+/// are binary operators whose first operand is a slot.
+type PairShape = ((BinOp, Slot, Slot, Operand), (BinOp, Slot, Operand, Operand));
+
+fn pair_shape(first: &Inst, second: &Inst) -> Option<PairShape> {
+    match (first, second) {
+        (
+            &Inst::Binary { op: o1, dst: d1, lhs: Operand::Slot(a), rhs: b },
+            &Inst::Binary { op: o2, dst: d2, lhs: l, rhs: r },
+        ) => Some(((o1, d1, a, b), (o2, d2, l, r))),
+        _ => None,
     }
-    instruction(env, first, out);
-    instruction(env, second, out);
+}
+
+/// The `f64` form of a pair shape: every operand a slot.
+fn f64_shape(
+    ((o1, d1, a, b), (o2, d2, l, r)): PairShape,
+) -> Option<((BinOp, Slot, Slot, Slot), (BinOp, Slot, Slot, Slot))> {
+    match (b, l, r) {
+        (Operand::Slot(b), Operand::Slot(l), Operand::Slot(r)) => Some(((o1, d1, a, b), (o2, d2, l, r))),
+        _ => None,
+    }
+}
+
+/// Whether two operators in a row are a pair one record does ([`operator_pair_record`]).
+fn operator_pair(first: &Inst, second: &Inst) -> bool {
+    pair_shape(first, second).is_some_and(|p| {
+        f64_shape(p).is_some_and(|(f, s)| numeric::f64_pair_fits(f, s)) || numeric::i32_pair_fits(p.0, p.1)
+    })
+}
+
+/// Appends two chained operators as one record ([`numeric::f64_pair`], [`numeric::i32_pair`]).
+fn operator_pair_record(first: &Inst, second: &Inst, out: &mut Chain) {
+    let p = pair_shape(first, second).expect("grouped as a pair");
+    let done = match f64_shape(p) {
+        Some((f, s)) if numeric::f64_pair(f, s, out) => true,
+        _ => numeric::i32_pair(p.0, p.1, out),
+    };
+    debug_assert!(done, "grouped as a pair");
 }
 
 fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {

@@ -273,14 +273,11 @@ fn bin_op<A: Val, R: Ret>(
 /// second is handed on. `a` or `b` may be the value the previous record handed on. Returns
 /// false (and appends nothing) for other operators or operand shapes.
 pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot), out: &mut Chain) -> bool {
+    if !f64_pair_fits(first, second) {
+        return false;
+    }
     let ((op1, d1, a, b), (op2, d2, l, r)) = (first, second);
-    // `d1` is exactly one of the second operator's operands (the other is read after `d1` is
-    // written, so it must be another slot).
-    let (c, d1_left) = match (l == d1, r == d1) {
-        (true, false) => (r, true),
-        (false, true) => (l, false),
-        _ => return false,
-    };
+    let (c, d1_left) = if l == d1 { (r, true) } else { (l, false) };
     macro_rules! f64_op {
         ($op:expr, |$f:ident| $body:expr) => {
             match $op {
@@ -300,10 +297,6 @@ pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, S
             }
         };
     }
-    // Check both operators before appending anything.
-    if ![op1, op2].iter().all(|op| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul)) {
-        return false;
-    }
     f64_op!(op1, |f1| f64_op!(op2, |f2| {
         let from_acc = |x: Slot| out.acc_holds(x);
         match (from_acc(a), from_acc(b), d1_left) {
@@ -316,6 +309,148 @@ pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, S
         }
     }));
     true
+}
+
+/// Two chained `i32` operators as one record: `d1 = f1(a, b)`, then `d2 = f2(d1, c)` with
+/// `f2` commutative (`add`, `xor`, `or`, `and`, so `d1`'s side does not matter): the shift,
+/// rotate and xor chains of hashing and checksum code (`rotl(x, 6) ^ rotl(x, 11)`,
+/// `(c >> 8) ^ t`). `b` and `c` are slots or immediates; `a` may be the value the previous
+/// record handed on. The first operators that other fusions take over (an add, sub or and of
+/// an immediate, a shift left by one, an add of two slots) are left to them. Returns false
+/// (and appends nothing) for other shapes.
+pub(crate) fn i32_pair(
+    first: (BinOp, Slot, Slot, Operand),
+    second: (BinOp, Slot, Operand, Operand),
+    out: &mut Chain,
+) -> bool {
+    if !i32_pair_fits(first, second) {
+        return false;
+    }
+    let ((op1, d1, a, b), (op2, d2, l, r)) = (first, second);
+    let c = if l == Operand::Slot(d1) { r } else { l };
+    macro_rules! first_op {
+        (|$f:ident| $body:expr) => {
+            match op1 {
+                BinOp::I32Xor => {
+                    let $f = s::i32_xor;
+                    $body
+                }
+                BinOp::I32Or => {
+                    let $f = s::i32_or;
+                    $body
+                }
+                BinOp::I32Mul => {
+                    let $f = s::i32_mul;
+                    $body
+                }
+                BinOp::I32Rotl => {
+                    let $f = s::i32_rotl;
+                    $body
+                }
+                BinOp::I32Rotr => {
+                    let $f = s::i32_rotr;
+                    $body
+                }
+                BinOp::I32ShrU => {
+                    let $f = s::i32_shr_u;
+                    $body
+                }
+                _ => {
+                    let $f = s::i32_shr_s;
+                    $body
+                }
+            }
+        };
+    }
+    macro_rules! second_op {
+        (|$f:ident| $body:expr) => {
+            match op2 {
+                BinOp::I32Add => {
+                    let $f = s::i32_add;
+                    $body
+                }
+                BinOp::I32Xor => {
+                    let $f = s::i32_xor;
+                    $body
+                }
+                BinOp::I32Or => {
+                    let $f = s::i32_or;
+                    $body
+                }
+                _ => {
+                    let $f = s::i32_and;
+                    $body
+                }
+            }
+        };
+    }
+    macro_rules! arg {
+        ($o:expr, |$x:ident| $body:expr) => {
+            match $o {
+                Operand::Slot(x) => {
+                    let $x = FromSlot(x);
+                    $body
+                }
+                Operand::Imm(v) => {
+                    let $x = Imm(v as i32);
+                    $body
+                }
+            }
+        };
+    }
+    let a_acc = out.acc_holds(a);
+    first_op!(|f1| second_op!(|f2| arg!(b, |b| arg!(c, |c| {
+        if a_acc {
+            ipair(f1, f2, FromAcc, b, c, d1, d2, out)
+        } else {
+            ipair(f1, f2, FromSlot(a), b, c, d1, d2, out)
+        }
+    }))));
+    true
+}
+
+/// Whether [`i32_pair`] takes these two operators.
+pub(crate) fn i32_pair_fits(first: (BinOp, Slot, Slot, Operand), second: (BinOp, Slot, Operand, Operand)) -> bool {
+    let ((op1, d1, _, b), (op2, _, l, r)) = (first, second);
+    // `d1` is exactly one of the second operator's operands.
+    let reads_d1 = (l == Operand::Slot(d1)) != (r == Operand::Slot(d1));
+    let first_ok = matches!(
+        (op1, b),
+        (BinOp::I32Xor | BinOp::I32Or | BinOp::I32Mul, _)
+            | (BinOp::I32Rotl | BinOp::I32Rotr | BinOp::I32ShrU | BinOp::I32ShrS, Operand::Imm(_))
+    );
+    reads_d1 && first_ok && matches!(op2, BinOp::I32Add | BinOp::I32Xor | BinOp::I32Or | BinOp::I32And)
+}
+
+/// The record of [`i32_pair`].
+#[allow(clippy::too_many_arguments)]
+fn ipair<F1, F2, A, B, C>(f1: F1, f2: F2, a: A, b: B, c: C, d1: Slot, d2: Slot, out: &mut Chain)
+where
+    F1: Fn(i32, i32) -> i32 + Copy + Send + Sync + 'static,
+    F2: Fn(i32, i32) -> i32 + Copy + Send + Sync + 'static,
+    A: Arg<i32>,
+    B: Arg<i32>,
+    C: Arg<i32>,
+{
+    out.op(Some(d2), move |_, fp, acc| {
+        // SAFETY: slots named by the translator lie inside the frame; `acc` is read only when
+        // the chain says the previous record set it.
+        unsafe {
+            let t = f1(a.val(fp, acc), b.val(fp, acc));
+            wr(fp, d1, t.encode());
+            let v = f2(t, c.val(fp, acc)).encode();
+            wr(fp, d2, v);
+            (CONTINUE, Acc::new(v))
+        }
+    })
+}
+
+/// Whether [`f64_pair`] takes these two operators.
+pub(crate) fn f64_pair_fits(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot)) -> bool {
+    let float = |op: BinOp| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul);
+    // `d1` is exactly one of the second operator's operands (the other is read after `d1` is
+    // written, so it must be another slot).
+    float(first.0) && float(second.0) && ((second.2 == first.1) != (second.3 == first.1))
 }
 
 /// The record of [`f64_pair`]; `D1_LEFT` says which operand of `f2` is `d1`.
@@ -823,6 +958,63 @@ mod tests {
         assert!(!f64_pair((F64Div, 3, 0, 1), (F64Add, 4, 3, 2), &mut c));
         assert!(!f64_pair((F64Mul, 3, 0, 1), (BinOp::F32Add, 4, 3, 2), &mut c));
         assert_eq!(c.records, 0);
+    }
+
+    /// A fused pair of `i32` operators leaves the frame as the two records would, for every
+    /// operator pair it takes, immediate or slot operands, the first operand handed on by the
+    /// record before, and destinations aliasing operands.
+    #[test]
+    fn int_pairs_match_two_records() {
+        use BinOp::*;
+        let vals: [u64; 6] = [0, 1, 0x8000_0000, 0xFFFF_FFFF, 0x1234_5678, 31];
+        // Slots: 0 = a, 1 = b, 2 = c, 3 and 4 = destinations, 5 = a producer's source.
+        let mut fused_pairs = 0;
+        for op1 in [I32Xor, I32Or, I32Mul, I32Rotl, I32Rotr, I32ShrU, I32ShrS, I32Add, I32And, I32Shl] {
+            for op2 in [I32Add, I32Xor, I32Or, I32And, I32Sub, I32Mul] {
+                for (b, c) in [
+                    (Operand::Slot(1), Operand::Slot(2)),
+                    (Operand::Imm(7), Operand::Imm(0xF0F0)),
+                    (Operand::Imm(33), Operand::Slot(2)),
+                ] {
+                    for d1_left in [true, false] {
+                        for producer in [false, true] {
+                            for (d1, d2) in [(3, 4), (0, 4), (3, 3), (3, 2)] {
+                                let c = if c == Operand::Slot(d1) { Operand::Slot(1) } else { c };
+                                let (l, r) = if d1_left { (Operand::Slot(d1), c) } else { (c, Operand::Slot(d1)) };
+                                if !i32_pair_fits((op1, d1, 0, b), (op2, d2, l, r)) {
+                                    continue;
+                                }
+                                fused_pairs += 1;
+                                let build = |fused: bool, ch: &mut Chain| {
+                                    if producer {
+                                        binary(I32Xor, 0, Operand::Slot(5), Operand::Slot(0), ch);
+                                    }
+                                    if fused {
+                                        assert!(i32_pair((op1, d1, 0, b), (op2, d2, l, r), ch));
+                                    } else {
+                                        binary(op1, d1, Operand::Slot(0), b, ch);
+                                        binary(op2, d2, l, r, ch);
+                                    }
+                                };
+                                let (want_code, got_code) = (done(|ch| build(false, ch)), done(|ch| build(true, ch)));
+                                assert_eq!(got_code.records + 1, want_code.records, "one record for the pair");
+                                for &x in &vals {
+                                    for &y in &vals {
+                                        let frame = [x, y, x ^ y, UNTOUCHED, UNTOUCHED, 0x0F0F_0F0F];
+                                        let (mut want, mut got) = (frame, frame);
+                                        let _ = run(&want_code, &mut want, 3);
+                                        let _ = run(&got_code, &mut got, 3);
+                                        assert_eq!(got, want, "{op1} {op2} {b:?} {c:?} d1_left {d1_left} producer {producer} d1 {d1} d2 {d2} ({x:#x}, {y:#x})");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // 7 first operators (4 only with an immediate) times 4 second ones were fused.
+        assert!(fused_pairs > 200, "{fused_pairs}");
     }
 
     #[test]
