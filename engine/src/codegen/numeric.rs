@@ -267,6 +267,24 @@ fn bin_op<A: Val, R: Ret>(
     })
 }
 
+/// Evaluates `$body` with `$f` bound to the semantics function of operator `$op`: one of the
+/// listed ones, else the last (the caller has checked the operator is among them). Each
+/// operator gets its own monomorphised closure.
+macro_rules! with_op {
+    ($op:expr, |$f:ident| { $($name:ident => $func:path),* ; _ => $last:path }, $body:expr) => {
+        match $op {
+            $(BinOp::$name => {
+                let $f = $func;
+                $body
+            })*
+            _ => {
+                let $f = $last;
+                $body
+            }
+        }
+    };
+}
+
 /// Two chained `f64` operators as one record: `d1 = f1(a, b)`, then `d2 = f2(d1, c)` (or
 /// `f2(c, d1)`): `x * y + z`, `(x - y) * k`, `x * y * z`, the commonest pairs in C's float
 /// kernels (a matrix product's inner loop, an n-body step). Both results are written; the
@@ -278,34 +296,16 @@ pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, S
     }
     let ((op1, d1, a, b), (op2, d2, l, r)) = (first, second);
     let (c, d1_left) = if l == d1 { (r, true) } else { (l, false) };
-    macro_rules! f64_op {
-        ($op:expr, |$f:ident| $body:expr) => {
-            match $op {
-                BinOp::F64Add => {
-                    let $f = s::f64_add;
-                    $body
-                }
-                BinOp::F64Sub => {
-                    let $f = s::f64_sub;
-                    $body
-                }
-                BinOp::F64Mul => {
-                    let $f = s::f64_mul;
-                    $body
-                }
-                _ => return false,
-            }
-        };
-    }
-    f64_op!(op1, |f1| f64_op!(op2, |f2| {
+    with_op!(op1, |f1| { F64Add => s::f64_add, F64Sub => s::f64_sub; _ => s::f64_mul }, with_op!(op2, |f2| {
+        F64Add => s::f64_add, F64Sub => s::f64_sub; _ => s::f64_mul }, {
         let from_acc = |x: Slot| out.acc_holds(x);
         match (from_acc(a), from_acc(b), d1_left) {
-            (true, _, true) => pair::<_, _, _, _, true>(f1, f2, FromAcc, FromSlot(b), d1, c, d2, out),
-            (true, _, false) => pair::<_, _, _, _, false>(f1, f2, FromAcc, FromSlot(b), d1, c, d2, out),
-            (_, true, true) => pair::<_, _, _, _, true>(f1, f2, FromSlot(a), FromAcc, d1, c, d2, out),
-            (_, true, false) => pair::<_, _, _, _, false>(f1, f2, FromSlot(a), FromAcc, d1, c, d2, out),
-            (_, _, true) => pair::<_, _, _, _, true>(f1, f2, FromSlot(a), FromSlot(b), d1, c, d2, out),
-            (_, _, false) => pair::<_, _, _, _, false>(f1, f2, FromSlot(a), FromSlot(b), d1, c, d2, out),
+            (true, _, true) => pair::<_, _, _, _, _, _, true>(f1, f2, FromAcc, FromSlot(b), FromSlot(c), d1, d2, out),
+            (true, _, false) => pair::<_, _, _, _, _, _, false>(f1, f2, FromAcc, FromSlot(b), FromSlot(c), d1, d2, out),
+            (_, true, true) => pair::<_, _, _, _, _, _, true>(f1, f2, FromSlot(a), FromAcc, FromSlot(c), d1, d2, out),
+            (_, true, false) => pair::<_, _, _, _, _, _, false>(f1, f2, FromSlot(a), FromAcc, FromSlot(c), d1, d2, out),
+            (_, _, true) => pair::<_, _, _, _, _, _, true>(f1, f2, FromSlot(a), FromSlot(b), FromSlot(c), d1, d2, out),
+            (_, _, false) => pair::<_, _, _, _, _, _, false>(f1, f2, FromSlot(a), FromSlot(b), FromSlot(c), d1, d2, out),
         }
     }));
     true
@@ -328,62 +328,6 @@ pub(crate) fn i32_pair(
     }
     let ((op1, d1, a, b), (op2, d2, l, r)) = (first, second);
     let c = if l == Operand::Slot(d1) { r } else { l };
-    macro_rules! first_op {
-        (|$f:ident| $body:expr) => {
-            match op1 {
-                BinOp::I32Xor => {
-                    let $f = s::i32_xor;
-                    $body
-                }
-                BinOp::I32Or => {
-                    let $f = s::i32_or;
-                    $body
-                }
-                BinOp::I32Mul => {
-                    let $f = s::i32_mul;
-                    $body
-                }
-                BinOp::I32Rotl => {
-                    let $f = s::i32_rotl;
-                    $body
-                }
-                BinOp::I32Rotr => {
-                    let $f = s::i32_rotr;
-                    $body
-                }
-                BinOp::I32ShrU => {
-                    let $f = s::i32_shr_u;
-                    $body
-                }
-                _ => {
-                    let $f = s::i32_shr_s;
-                    $body
-                }
-            }
-        };
-    }
-    macro_rules! second_op {
-        (|$f:ident| $body:expr) => {
-            match op2 {
-                BinOp::I32Add => {
-                    let $f = s::i32_add;
-                    $body
-                }
-                BinOp::I32Xor => {
-                    let $f = s::i32_xor;
-                    $body
-                }
-                BinOp::I32Or => {
-                    let $f = s::i32_or;
-                    $body
-                }
-                _ => {
-                    let $f = s::i32_and;
-                    $body
-                }
-            }
-        };
-    }
     macro_rules! arg {
         ($o:expr, |$x:ident| $body:expr) => {
             match $o {
@@ -399,11 +343,14 @@ pub(crate) fn i32_pair(
         };
     }
     let a_acc = out.acc_holds(a);
-    first_op!(|f1| second_op!(|f2| arg!(b, |b| arg!(c, |c| {
+    with_op!(op1, |f1| { I32Xor => s::i32_xor, I32Or => s::i32_or, I32Mul => s::i32_mul, I32Rotl => s::i32_rotl,
+        I32Rotr => s::i32_rotr, I32ShrU => s::i32_shr_u; _ => s::i32_shr_s }, with_op!(op2, |f2| {
+        I32Add => s::i32_add, I32Xor => s::i32_xor, I32Or => s::i32_or; _ => s::i32_and }, arg!(b, |b| arg!(c, |c| {
+        // `f2` is commutative: `d1` goes on the left whichever side it was on.
         if a_acc {
-            ipair(f1, f2, FromAcc, b, c, d1, d2, out)
+            pair::<_, _, _, _, _, _, true>(f1, f2, FromAcc, b, c, d1, d2, out)
         } else {
-            ipair(f1, f2, FromSlot(a), b, c, d1, d2, out)
+            pair::<_, _, _, _, _, _, true>(f1, f2, FromSlot(a), b, c, d1, d2, out)
         }
     }))));
     true
@@ -422,29 +369,6 @@ pub(crate) fn i32_pair_fits(first: (BinOp, Slot, Slot, Operand), second: (BinOp,
     reads_d1 && first_ok && matches!(op2, BinOp::I32Add | BinOp::I32Xor | BinOp::I32Or | BinOp::I32And)
 }
 
-/// The record of [`i32_pair`].
-#[allow(clippy::too_many_arguments)]
-fn ipair<F1, F2, A, B, C>(f1: F1, f2: F2, a: A, b: B, c: C, d1: Slot, d2: Slot, out: &mut Chain)
-where
-    F1: Fn(i32, i32) -> i32 + Copy + Send + Sync + 'static,
-    F2: Fn(i32, i32) -> i32 + Copy + Send + Sync + 'static,
-    A: Arg<i32>,
-    B: Arg<i32>,
-    C: Arg<i32>,
-{
-    out.op(Some(d2), move |_, fp, acc| {
-        // SAFETY: slots named by the translator lie inside the frame; `acc` is read only when
-        // the chain says the previous record set it.
-        unsafe {
-            let t = f1(a.val(fp, acc), b.val(fp, acc));
-            wr(fp, d1, t.encode());
-            let v = f2(t, c.val(fp, acc)).encode();
-            wr(fp, d2, v);
-            (CONTINUE, Acc::new(v))
-        }
-    })
-}
-
 /// Whether [`f64_pair`] takes these two operators.
 pub(crate) fn f64_pair_fits(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot)) -> bool {
     let float = |op: BinOp| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul);
@@ -453,23 +377,27 @@ pub(crate) fn f64_pair_fits(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Sl
     float(first.0) && float(second.0) && ((second.2 == first.1) != (second.3 == first.1))
 }
 
-/// The record of [`f64_pair`]; `D1_LEFT` says which operand of `f2` is `d1`.
+/// The record of [`f64_pair`] and [`i32_pair`]: `d1 = f1(a, b)`, then `d2 = f2(d1, c)`, or
+/// `f2(c, d1)` unless `D1_LEFT`.
 #[allow(clippy::too_many_arguments)]
-fn pair<F1, F2, A, B, const D1_LEFT: bool>(f1: F1, f2: F2, a: A, b: B, d1: Slot, c: Slot, d2: Slot, out: &mut Chain)
+fn pair<V, F1, F2, A, B, C, const D1_LEFT: bool>(f1: F1, f2: F2, a: A, b: B, c: C, d1: Slot, d2: Slot, out: &mut Chain)
 where
-    F1: Fn(f64, f64) -> f64 + Copy + Send + Sync + 'static,
-    F2: Fn(f64, f64) -> f64 + Copy + Send + Sync + 'static,
-    A: Arg<f64>,
-    B: Arg<f64>,
+    V: Val,
+    F1: Fn(V, V) -> V + Copy + Send + Sync + 'static,
+    F2: Fn(V, V) -> V + Copy + Send + Sync + 'static,
+    A: Arg<V>,
+    B: Arg<V>,
+    C: Arg<V>,
 {
     out.op(Some(d2), move |_, fp, acc| {
         // SAFETY: slots named by the translator lie inside the frame; `acc` is read only when
-        // the chain says the previous record set it.
+        // the chain says the previous record set it (`c` never is `d1`, so reading it after
+        // `d1` is written reads what the second operator would).
         unsafe {
             let t = f1(a.val(fp, acc), b.val(fp, acc));
-            wr(fp, d1, t.to_bits());
-            let c = f64::from_bits(rd(fp, c));
-            let v = if D1_LEFT { f2(t, c) } else { f2(c, t) }.to_bits();
+            wr(fp, d1, t.encode());
+            let c = c.val(fp, acc);
+            let v = if D1_LEFT { f2(t, c) } else { f2(c, t) }.encode();
             wr(fp, d2, v);
             (CONTINUE, Acc::new(v))
         }
