@@ -251,6 +251,29 @@ pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut 
     }
 }
 
+/// Two 64-bit loads in a row (`i64.load` or `f64.load`) as one record: `d1 = [a1 + o1]`, then
+/// `d2 = [a2 + o2]`, the second address read after `d1` is written (so `a2` may be `d1`).
+/// A float kernel's operands (`c[j]` and `b[j]` in a matrix product). The first address may
+/// come from the statement before ([`with_src!`]); the second value is handed on.
+pub(crate) fn load_pair_u64(first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
+    let ((d1, a1, o1), (d2, a2, o2)) = (first, second);
+    let (end1, end2) = (end_of::<u64>(o1), end_of::<u64>(o2));
+    // SAFETY: slots named by the translator lie inside the frame, and `host_end` only returns
+    // pointers to in-bounds bytes, which may be unaligned.
+    with_src!(out, a1, |a| out.op(Some(d2), move |ctx, fp, acc| unsafe {
+        let Some(p) = host_end::<u64>(ctx, a.get(fp, acc) as u32 as u64 + end1) else {
+            return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+        };
+        wr(fp, d1, p.read_unaligned());
+        let Some(p) = host_end::<u64>(ctx, rd(fp, a2) as u32 as u64 + end2) else {
+            return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+        };
+        let v = p.read_unaligned();
+        wr(fp, d2, v);
+        (CONTINUE, Acc::new(v))
+    }))
+}
+
 /// `op [addr + offset] = value`, storing the low bytes of the value's slot bits.
 pub(crate) fn store(op: StoreOp, addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
     match op {
@@ -285,6 +308,48 @@ mod tests {
                 _ => panic!("SIGNAL without a trap"),
             },
             r => panic!("unexpected return {r}"),
+        }
+    }
+
+    /// Two 64-bit loads as one record read what two `i64.load` records read, in order (the
+    /// second address may be the first's result), with the first address from a held-back
+    /// add, and trap like them: nothing written when the first is out of bounds, the first
+    /// result written when only the second is.
+    #[test]
+    fn load_pairs_match_two_loads() {
+        let mut mem: Vec<u8> = (0..64u8).map(|b| b.wrapping_mul(37)).collect();
+        // Word 40 holds 8, so a pointer chase from 40 reads [8..16].
+        mem[40..48].copy_from_slice(&8u64.to_le_bytes());
+        let len = mem.len() as u64;
+        // (a1, o1, a2 is d1?, o2): in bounds, a chase, then out of bounds at either load.
+        for (x, o1, chase, y, o2) in [
+            (0, 8, false, 16, 0),
+            (40, 0, true, 0, 4),
+            (len - 4, 0, false, 0, 0),
+            (0, 0, false, len, 0),
+            (0, 0, false, 1, len - 8),
+        ] {
+            // Slots: 0 = x (first address, via a held-back add of 0), 1 = y, 2 = d1, 3 = d2, 4 = the add's source.
+            let a2 = if chase { 2 } else { 1 };
+            let pair = done(|c| {
+                c.add_imm32(0, 4, 0);
+                load_pair_u64((2, 0, o1), (3, a2, o2), c)
+            });
+            let two = done(|c| {
+                c.add_imm32(0, 4, 0);
+                load(LoadOp::I64Load, 2, Operand::Slot(0), o1, c);
+                load(LoadOp::F64Load, 3, Operand::Slot(a2), o2, c);
+            });
+            assert!(pair.records < two.records, "{x} {o1} {y} {o2}: one record fewer");
+            let (mut want, mut got) = ([0, y, UNTOUCHED, UNTOUCHED, x], [0, y, UNTOUCHED, UNTOUCHED, x]);
+            let r_want = run(&two, &mut mem, &mut want);
+            let r_got = run(&pair, &mut mem, &mut got);
+            assert_eq!(r_got, r_want, "{x} {o1} {y} {o2}");
+            // After a trap the frame is never read again; the slots still match up to it.
+            assert_eq!(got[2], want[2], "{x} {o1} {y} {o2}: first result");
+            if r_want.is_ok() {
+                assert_eq!(got, want, "{x} {o1} {y} {o2}");
+            }
         }
     }
 

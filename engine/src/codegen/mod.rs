@@ -27,7 +27,7 @@ pub(crate) mod state;
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::profile::FunctionCounts;
-use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, Operand, Slot};
+use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, LoadOp, Operand, Slot};
 use std::mem::{align_of, needs_drop, size_of};
 use std::sync::Arc;
 
@@ -1323,6 +1323,8 @@ enum Group<'a> {
     },
     /// Two chained operators done by one record ([`numeric::f64_pair`], [`numeric::i32_pair`]).
     OperatorPair(&'a Inst, &'a Inst),
+    /// Two 64-bit loads, as (destination, address, offset) ([`memory::load_pair_u64`]).
+    LoadPair((Slot, Slot, u64), (Slot, Slot, u64)),
     /// `y = x op #k; global.set g = y`: the stack pointer's epilogue.
     SetGlobalTo {
         op: BinOp,
@@ -1379,6 +1381,16 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
             groups.push(g);
             i += len;
             continue;
+        }
+        if let [Inst::Load { op: o1, dst: d1, addr: Operand::Slot(a1), offset: f1 }, Inst::Load { op: o2, dst: d2, addr: Operand::Slot(a2), offset: f2 }, ..] =
+            insts[i..]
+        {
+            let wide = |op: LoadOp| matches!(op, LoadOp::I64Load | LoadOp::F64Load);
+            if wide(o1) && wide(o2) {
+                groups.push(Group::LoadPair((d1, a1, f1), (d2, a2, f2)));
+                i += 2;
+                continue;
+            }
         }
         if let [first @ Inst::Binary { .. }, second @ Inst::Binary { .. }, ..] = &insts[i..] {
             if operator_pair(first, second) {
@@ -1451,7 +1463,8 @@ fn compile_block<'a>(
             },
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
-            Group::OperatorPair(first, second) => operator_pair_record(first, second, out),
+            Group::OperatorPair(first, second) => operator_pair_record(env, first, second, out),
+            Group::LoadPair(first, second) => memory::load_pair_u64(first, second, out),
         }
     }
     control::terminator(&b.term, target, out)
@@ -1488,14 +1501,18 @@ fn operator_pair(first: &Inst, second: &Inst) -> bool {
     })
 }
 
-/// Appends two chained operators as one record ([`numeric::f64_pair`], [`numeric::i32_pair`]).
-fn operator_pair_record(first: &Inst, second: &Inst, out: &mut Chain) {
-    let p = pair_shape(first, second).expect("grouped as a pair");
-    let done = match f64_shape(p) {
+/// Appends two chained operators as one record ([`numeric::f64_pair`], [`numeric::i32_pair`]),
+/// or as one record each should the builders not take them.
+fn operator_pair_record(env: &Env<'_>, first: &Inst, second: &Inst, out: &mut Chain) {
+    let done = pair_shape(first, second).is_some_and(|p| match f64_shape(p) {
         Some((f, s)) if numeric::f64_pair(f, s, out) => true,
         _ => numeric::i32_pair(p.0, p.1, out),
-    };
+    });
     debug_assert!(done, "grouped as a pair");
+    if !done {
+        instruction(env, first, out);
+        instruction(env, second, out);
+    }
 }
 
 fn instruction(env: &Env<'_>, inst: &Inst, out: &mut Chain) {
