@@ -58,11 +58,13 @@ impl Mem {
         Mem { base: ctx.mem_base, len: ctx.mem_len as u64 }
     }
 
-    /// [`host_end`] for this memory.
+    /// [`host_end`] for this memory. `end` is an effective address plus `size_of::<T>()`
+    /// (as [`end_of`] builds it), so it is never below that size.
     #[inline(always)]
-    pub(super) fn ending_at<T>(self, end: u64) -> Option<*mut T> {
+    fn ending_at<T>(self, end: u64) -> Option<*mut T> {
         if end <= self.len {
-            // SAFETY: `size_of::<T>() <= end <= len`, so the word lies inside the memory.
+            // SAFETY: `size_of::<T>() <= end <= len` (see above), so the word lies inside the
+            // memory.
             Some(unsafe { self.base.add(end as usize).sub(size_of::<T>()) }.cast::<T>())
         } else {
             None
@@ -108,8 +110,8 @@ fn ld<T: Copy + 'static>(
     offset: u64,
     out: &mut Chain,
 ) {
-    // SAFETY (both closures): slots named by the translator lie inside the frame, and `host`
-    // only returns pointers to in-bounds bytes, which may be unaligned.
+    // SAFETY (both closures): slots named by the translator lie inside the frame, and
+    // `host_end` only returns pointers to in-bounds bytes, which may be unaligned.
     let end = end_of::<T>(offset);
     match addr {
         Operand::Slot(a) => with_src!(out, a, |a| out.op(Some(dst), move |ctx, fp, acc| {
@@ -139,8 +141,8 @@ fn ld<T: Copy + 'static>(
 fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
     // The address is checked before the value is read: both are plain slot reads, so the
     // order is unobservable, and it keeps the shapes uniform.
-    // SAFETY (all closures): slots named by the translator lie inside the frame, and `host`
-    // only returns pointers to in-bounds bytes, which may be unaligned.
+    // SAFETY (all closures): slots named by the translator lie inside the frame, and
+    // `host_end` only returns pointers to in-bounds bytes, which may be unaligned.
     match (addr, value) {
         // The address or else the value may come from the statement before (`with_src!`).
         (Operand::Slot(a), Operand::Slot(v)) => match out.take_forward(a) {
@@ -189,8 +191,8 @@ fn st<T: Word>(addr: Operand, value: Operand, offset: u64, out: &mut Chain) {
 /// `mem[a + offset] = v as T` for slot operands; `a` is got before `v` (the address is
 /// checked first, as in [`st`]'s other shapes).
 fn st_slots<T: Word>(a: impl Src, v: impl Src, offset: u64, out: &mut Chain) {
-    // SAFETY: slots named by the translator lie inside the frame, and `host` only returns
-    // pointers to in-bounds bytes, which may be unaligned.
+    // SAFETY: slots named by the translator lie inside the frame, and `host_end` only
+    // returns pointers to in-bounds bytes, which may be unaligned.
     let end = end_of::<T>(offset);
     out.op(None, move |ctx, fp, acc| {
         let end = unsafe { a.get(fp, acc) } as u32 as u64 + end;
