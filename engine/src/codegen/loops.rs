@@ -473,14 +473,14 @@ unsafe fn scan<W: Word, const N: usize>(
 impl Mem {
     #[inline(always)]
     unsafe fn read<W: Word>(self, ea: u64) -> Option<W> {
-        // SAFETY: `at` only returns addresses of words inside the memory.
-        self.at::<W>(ea).map(|p| p.read_unaligned())
+        // SAFETY: `ending_at` only returns addresses of words inside the memory.
+        self.ending_at::<W>(ea + size_of::<W>() as u64).map(|p| p.read_unaligned())
     }
 
     #[inline(always)]
     unsafe fn write<W: Word>(self, ea: u64, v: W) -> Option<()> {
         // SAFETY: as for `read`.
-        self.at::<W>(ea).map(|p| p.write_unaligned(v))
+        self.ending_at::<W>(ea + size_of::<W>() as u64).map(|p| p.write_unaligned(v))
     }
 }
 

@@ -22,13 +22,6 @@ use std::mem::size_of;
 #[cfg(target_endian = "big")]
 compile_error!("the engine's memory accesses assume a little-endian host");
 
-/// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None` if they
-/// are not all inside the current memory.
-#[inline(always)]
-fn host<T>(ctx: &Ctx, ea: u64) -> Option<*mut T> {
-    Mem::of(ctx).at(ea)
-}
-
 /// The host address of the `size_of::<T>()` bytes that end at `end`, the effective address
 /// plus the access's size, or `None` if they are not all inside the current memory. A
 /// closure adds its offset and its size once, when it is built ([`end_of`]): at run time the
@@ -58,26 +51,15 @@ impl Mem {
         Mem { base: ctx.mem_base, len: ctx.mem_len as u64 }
     }
 
-    /// [`host_end`] for this memory. `end` is an effective address plus `size_of::<T>()`
-    /// (as [`end_of`] builds it), so it is never below that size.
+    /// [`host_end`] for this memory, the one bounds check of every access. `end` is an
+    /// effective address plus `size_of::<T>()` (as [`end_of`] builds it), so it is never
+    /// below that size.
     #[inline(always)]
-    fn ending_at<T>(self, end: u64) -> Option<*mut T> {
+    pub(super) fn ending_at<T>(self, end: u64) -> Option<*mut T> {
         if end <= self.len {
             // SAFETY: `size_of::<T>() <= end <= len` (see above), so the word lies inside the
             // memory.
             Some(unsafe { self.base.add(end as usize).sub(size_of::<T>()) }.cast::<T>())
-        } else {
-            None
-        }
-    }
-
-    /// The host address of the `size_of::<T>()` bytes at effective address `ea`, or `None`
-    /// if they are not all inside the memory.
-    #[inline(always)]
-    pub(super) fn at<T>(self, ea: u64) -> Option<*mut T> {
-        if ea + size_of::<T>() as u64 <= self.len {
-            // SAFETY: `ea < len`, so the offset stays inside the memory allocation.
-            Some(unsafe { self.base.add(ea as usize) }.cast::<T>())
         } else {
             None
         }
@@ -216,12 +198,12 @@ pub(super) fn push_load(l: super::LoadZx, out: &mut Chain) {
 impl<T: Copy + Into<u64> + 'static> TermSrc for LoadThen<T> {
     #[inline(always)]
     unsafe fn fetch(&self, ctx: &mut Ctx, fp: *mut u64, _: Acc) -> Option<u64> {
-        let ea = rd(fp, self.addr) as u32 as u64 + self.offset as u64;
-        let Some(p) = host::<T>(ctx, ea) else {
+        let end = rd(fp, self.addr) as u32 as u64 + end_of::<T>(self.offset as u64);
+        let Some(p) = host_end::<T>(ctx, end) else {
             ctx.trap(TrapCode::MemoryOutOfBounds);
             return None;
         };
-        // SAFETY: `host` only returns pointers to in-bounds bytes, which may be unaligned.
+        // SAFETY: `host_end` only returns pointers to in-bounds bytes, which may be unaligned.
         let v: u64 = p.read_unaligned().into();
         wr(fp, self.dst, v);
         Some(v)
