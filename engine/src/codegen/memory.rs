@@ -235,27 +235,157 @@ pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut 
     }
 }
 
-/// Two 64-bit loads in a row (`i64.load` or `f64.load`) as one record: `d1 = [a1 + o1]`, then
-/// `d2 = [a2 + o2]`, the second address read after `d1` is written (so `a2` may be `d1`).
-/// A float kernel's operands (`c[j]` and `b[j]` in a matrix product). The first address may
-/// come from the statement before ([`with_src!`]); the second value is handed on.
-pub(crate) fn load_pair_u64(first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
-    let ((d1, a1, o1), (d2, a2, o2)) = (first, second);
-    let (end1, end2) = (end_of::<u64>(o1), end_of::<u64>(o2));
-    // SAFETY: slots named by the translator lie inside the frame, and `host_end` only returns
-    // pointers to in-bounds bytes, which may be unaligned.
-    with_src!(out, a1, |a| out.op(Some(d2), move |ctx, fp, acc| unsafe {
-        let Some(p) = host_end::<u64>(ctx, a.get(fp, acc) as u32 as u64 + end1) else {
-            return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
-        };
-        wr(fp, d1, p.read_unaligned());
-        let Some(p) = host_end::<u64>(ctx, rd(fp, a2) as u32 as u64 + end2) else {
-            return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
-        };
-        let v = p.read_unaligned();
-        wr(fp, d2, v);
-        (CONTINUE, Acc::new(v))
-    }))
+/// The word two loads in a row both read, if [`load_pair`] can do them as one record: both
+/// 64-bit (`i64.load`, `f64.load`), or both zero-extending 32-bit ones.
+pub(crate) fn pair_word(first: LoadOp, second: LoadOp) -> Option<PairWord> {
+    use LoadOp::*;
+    match (first, second) {
+        (I64Load | F64Load, I64Load | F64Load) => Some(PairWord::U64),
+        (I32Load | F32Load | I64Load32U, I32Load | F32Load | I64Load32U) => Some(PairWord::U32),
+        _ => None,
+    }
+}
+
+/// The memory word of a [`load_pair`] or [`store_pair`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum PairWord {
+    U32,
+    U64,
+}
+
+/// Two loads of the same word in a row as one record (see [`pair_word`]): `d1 = [a1 + o1]`,
+/// then `d2 = [a2 + o2]`, the second address read after `d1` is written (so `a2` may be
+/// `d1`). A float kernel's operands (`c[j]` and `b[j]` in a matrix product), an interpreter
+/// reading two fields of an object. The first address may come from the statement before
+/// ([`with_src!`]); the second value is handed on.
+pub(crate) fn load_pair(word: PairWord, first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
+    fn build<T: Word>(first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
+        let ((d1, a1, o1), (d2, a2, o2)) = (first, second);
+        let (end1, end2) = (end_of::<T>(o1), end_of::<T>(o2));
+        // SAFETY: slots named by the translator lie inside the frame, and `host_end` only
+        // returns pointers to in-bounds bytes, which may be unaligned.
+        with_src!(out, a1, |a| out.op(Some(d2), move |ctx, fp, acc| unsafe {
+            let Some(p) = host_end::<T>(ctx, a.get(fp, acc) as u32 as u64 + end1) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            wr(fp, d1, p.read_unaligned().into());
+            let Some(p) = host_end::<T>(ctx, rd(fp, a2) as u32 as u64 + end2) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            let v = p.read_unaligned().into();
+            wr(fp, d2, v);
+            (CONTINUE, Acc::new(v))
+        }))
+    }
+    match word {
+        PairWord::U32 => build::<u32>(first, second, out),
+        PairWord::U64 => build::<u64>(first, second, out),
+    }
+}
+
+/// The word two stores in a row both write, if [`store_pair`] can do them as one record.
+pub(crate) fn store_pair_word(first: StoreOp, second: StoreOp) -> Option<PairWord> {
+    use StoreOp::*;
+    match (first, second) {
+        (I64Store | F64Store, I64Store | F64Store) => Some(PairWord::U64),
+        (I32Store | F32Store | I64Store32, I32Store | F32Store | I64Store32) => Some(PairWord::U32),
+        _ => None,
+    }
+}
+
+/// Two stores of the same word in a row, all four operands slots, as one record:
+/// `[a1 + o1] = v1`, then `[a2 + o2] = v2`. An interpreter writing an object's fields or
+/// two stack entries. The second store is not done if the first traps; the first address may
+/// come from the statement before ([`with_src!`]). Hands on what it was given, like a store.
+pub(crate) fn store_pair(word: PairWord, first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
+    fn build<T: Word>(first: (Slot, Slot, u64), second: (Slot, Slot, u64), out: &mut Chain) {
+        let ((a1, v1, o1), (a2, v2, o2)) = (first, second);
+        let (end1, end2) = (end_of::<T>(o1), end_of::<T>(o2));
+        // SAFETY: slots named by the translator lie inside the frame, and `host_end` only
+        // returns pointers to in-bounds bytes, which may be unaligned.
+        with_src!(out, a1, |a| out.op(None, move |ctx, fp, acc| unsafe {
+            let Some(p) = host_end::<T>(ctx, a.get(fp, acc) as u32 as u64 + end1) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            p.write_unaligned(T::wrap(rd(fp, v1)));
+            let Some(p) = host_end::<T>(ctx, rd(fp, a2) as u32 as u64 + end2) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            p.write_unaligned(T::wrap(rd(fp, v2)));
+            (CONTINUE, acc)
+        }))
+    }
+    match word {
+        PairWord::U32 => build::<u32>(first, second, out),
+        PairWord::U64 => build::<u64>(first, second, out),
+    }
+}
+
+/// Whether a `load` then a `store` of its value move one word unchanged: both 32-bit (the
+/// load zero-extending) or both 64-bit, so [`load_store`] can do them as one record.
+pub(crate) fn moves_word(load: LoadOp, store: StoreOp) -> bool {
+    use LoadOp::*;
+    use StoreOp::*;
+    matches!((load, store), (I32Load | F32Load | I64Load32U, I32Store | F32Store | I64Store32))
+        || matches!((load, store), (I64Load | F64Load, I64Store | F64Store))
+}
+
+/// `t = [a + o]; [b + p] = t` as one record (see [`moves_word`]): an interpreter pushing a
+/// variable onto its value stack, or popping one into a variable. The store's address may
+/// come from an `i32` add of an immediate held back before the load (the stack pointer's
+/// step: `sp' = sp - 4; t = [fp + 16]; [sp'] = t`); it is done first, in program order. The
+/// store's address slot is read before the load writes `t`, so `b != t`; the load's value is
+/// handed on. Falls back to one record each when the load's address comes from the statement
+/// before or some other held-back statement writes the store's address.
+pub(crate) fn load_store(ops: (LoadOp, StoreOp), (t, a, o): (Slot, Slot, u64), (b, p): (Slot, u64), out: &mut Chain) {
+    debug_assert!(b != t && moves_word(ops.0, ops.1), "a word moved, the store's address read before the load");
+    if out.has_forward(a) || (out.has_forward(b) && !out.pending_add_imm32(b)) {
+        load(ops.0, t, Operand::Slot(a), o, out);
+        return store(ops.1, Operand::Slot(b), Operand::Slot(t), p, out);
+    }
+    fn record<T: Word>(a: impl Src, b: impl Src, t: Slot, o: u64, p: u64, out: &mut Chain) {
+        let (end_ld, end_st) = (end_of::<T>(o), end_of::<T>(p));
+        // SAFETY: slots named by the translator lie inside the frame; `host_end` only returns
+        // pointers to in-bounds bytes, which may be unaligned; `a` and `b` read `acc` only if
+        // the chain says the previous record set it.
+        out.op(Some(t), move |ctx, fp, acc| unsafe {
+            // The store's address first: a held-back add writing it came before the load.
+            let to = b.get(fp, acc) as u32 as u64 + end_st;
+            let Some(src) = host_end::<T>(ctx, a.get(fp, acc) as u32 as u64 + end_ld) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            let v = src.read_unaligned();
+            wr(fp, t, v.into());
+            let Some(dst) = host_end::<T>(ctx, to) else {
+                return (ctx.trap(TrapCode::MemoryOutOfBounds), Acc::uninit());
+            };
+            dst.write_unaligned(v);
+            (CONTINUE, Acc::new(v.into()))
+        })
+    }
+    fn with_load_addr<T: Word>(b: impl Src, a: Slot, t: Slot, o: u64, p: u64, out: &mut Chain) {
+        if out.acc_holds(a) {
+            record::<T>(FromAcc, b, t, o, p, out)
+        } else {
+            record::<T>(FromSlot(a), b, t, o, p, out)
+        }
+    }
+    fn build<T: Word>(t: Slot, a: Slot, o: u64, b: Slot, p: u64, out: &mut Chain) {
+        // The add (if any) is taken first: the load's address source is decided after it,
+        // once the chain knows whether the register still holds `a`.
+        match out.take_forward(b) {
+            Some(Forward::Add(s)) => with_load_addr::<T>(s, a, t, o, p, out),
+            Some(Forward::AddOnAcc(s)) => with_load_addr::<T>(s, a, t, o, p, out),
+            Some(_) => unreachable!("only an add of an immediate is taken over"),
+            None if out.acc_holds(b) => with_load_addr::<T>(FromAcc, a, t, o, p, out),
+            None => with_load_addr::<T>(FromSlot(b), a, t, o, p, out),
+        }
+    }
+    if matches!(ops.0, LoadOp::I64Load | LoadOp::F64Load) {
+        build::<u64>(t, a, o, b, p, out)
+    } else {
+        build::<u32>(t, a, o, b, p, out)
+    }
 }
 
 /// `op [addr + offset] = value`, storing the low bytes of the value's slot bits.
@@ -295,7 +425,7 @@ mod tests {
         }
     }
 
-    /// Two 64-bit loads as one record read what two `i64.load` records read, in order (the
+    /// Two loads as one record (64-bit and 32-bit words) read what two load records read, in order (the
     /// second address may be the first's result), with the first address from a held-back
     /// add, and trap like them: nothing written when the first is out of bounds, the first
     /// result written when only the second is.
@@ -317,22 +447,134 @@ mod tests {
             let a2 = if chase { 2 } else { 1 };
             let pair = done(|c| {
                 c.add_imm32(0, 4, 0);
-                load_pair_u64((2, 0, o1), (3, a2, o2), c)
+                load_pair(PairWord::U64, (2, 0, o1), (3, a2, o2), c)
+            });
+            let pair32 = done(|c| {
+                c.add_imm32(0, 4, 0);
+                load_pair(PairWord::U32, (2, 0, o1 + 4), (3, a2, o2), c)
+            });
+            let two32 = done(|c| {
+                c.add_imm32(0, 4, 0);
+                load(LoadOp::I32Load, 2, Operand::Slot(0), o1 + 4, c);
+                load(LoadOp::F32Load, 3, Operand::Slot(a2), o2, c);
             });
             let two = done(|c| {
                 c.add_imm32(0, 4, 0);
                 load(LoadOp::I64Load, 2, Operand::Slot(0), o1, c);
                 load(LoadOp::F64Load, 3, Operand::Slot(a2), o2, c);
             });
-            assert!(pair.records < two.records, "{x} {o1} {y} {o2}: one record fewer");
-            let (mut want, mut got) = ([0, y, UNTOUCHED, UNTOUCHED, x], [0, y, UNTOUCHED, UNTOUCHED, x]);
-            let r_want = run(&two, &mut mem, &mut want);
-            let r_got = run(&pair, &mut mem, &mut got);
-            assert_eq!(r_got, r_want, "{x} {o1} {y} {o2}");
-            // After a trap the frame is never read again; the slots still match up to it.
-            assert_eq!(got[2], want[2], "{x} {o1} {y} {o2}: first result");
-            if r_want.is_ok() {
-                assert_eq!(got, want, "{x} {o1} {y} {o2}");
+            for (pair, two) in [(pair, two), (pair32, two32)] {
+                assert!(pair.records < two.records, "{x} {o1} {y} {o2}: one record fewer");
+                let (mut want, mut got) = ([0, y, UNTOUCHED, UNTOUCHED, x], [0, y, UNTOUCHED, UNTOUCHED, x]);
+                let r_want = run(&two, &mut mem, &mut want);
+                let r_got = run(&pair, &mut mem, &mut got);
+                assert_eq!(r_got, r_want, "{x} {o1} {y} {o2}");
+                // After a trap the frame is never read again; the slots still match up to it.
+                assert_eq!(got[2], want[2], "{x} {o1} {y} {o2}: first result");
+                if r_want.is_ok() {
+                    assert_eq!(got, want, "{x} {o1} {y} {o2}");
+                }
+            }
+        }
+    }
+
+    /// A block with the statements `build` appends, optionally after a record that sets a
+    /// slot from another, `(dst, src)`, and hands the value on in the register.
+    fn after_handing_on(held: Option<(Slot, Slot)>, build: impl FnOnce(&mut Chain)) -> Code {
+        done(|c| {
+            if let Some((dst, src)) = held {
+                use crate::translate::ir::BinOp;
+                crate::codegen::numeric::binary(BinOp::I32Or, dst, Operand::Slot(src), Operand::Imm(0), c);
+            }
+            build(c)
+        })
+    }
+
+    /// A load and a store of its value as one record do what the two records do, for both
+    /// words, with the store's address from a held-back add or a slot, the load's address
+    /// from the register or a slot, and a trap at either access (nothing stored when the load
+    /// traps; the loaded value written when only the store does).
+    #[test]
+    fn load_store_matches_two_records() {
+        let len = 64u64;
+        // Slots: 0 = the add's source, 1 = the store's address, 2 = the load's address,
+        // 3 = the value moved, 4 = what slot 2 is set from when it is handed on.
+        for ops in [(LoadOp::I32Load, StoreOp::I32Store), (LoadOp::F64Load, StoreOp::I64Store)] {
+            for (from, to) in [(8, 24), (0, len - 8), (len - 2, 0), (4, len - 2), (len, len)] {
+                for (held_add, in_acc) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let build = |fused: bool| {
+                        after_handing_on(in_acc.then_some((2, 4)), |c| {
+                            if held_add {
+                                c.add_imm32(1, 0, (-4i32) as u32);
+                            }
+                            if fused {
+                                load_store(ops, (3, 2, 0), (1, 0), c);
+                            } else {
+                                load(ops.0, 3, Operand::Slot(2), 0, c);
+                                store(ops.1, Operand::Slot(1), Operand::Slot(3), 0, c);
+                            }
+                        })
+                    };
+                    let (fused, two) = (build(true), build(false));
+                    assert!(fused.records < two.records, "{ops:?}: one record fewer");
+                    // Slots 1 and 2 start wrong when the held-back add or the record before
+                    // sets them.
+                    let frame = [
+                        to + 4,
+                        if held_add { len + 200 } else { to },
+                        if in_acc { len + 100 } else { from },
+                        UNTOUCHED,
+                        from,
+                    ];
+                    let (mut got, mut want) = (frame, frame);
+                    let (mut mem_got, mut mem_want): (Vec<u8>, Vec<u8>) =
+                        ((0..len as u8).collect(), (0..len as u8).collect());
+                    let r_want = run(&two, &mut mem_want, &mut want);
+                    let r_got = run(&fused, &mut mem_got, &mut got);
+                    let case = format!("{ops:?} {from}->{to} add {held_add} acc {in_acc}");
+                    assert_eq!(r_got, r_want, "{case}");
+                    assert_eq!(mem_got, mem_want, "{case}: memory");
+                    assert_eq!(got[3], want[3], "{case}: the value moved");
+                    if r_want.is_ok() {
+                        assert_eq!(got, want, "{case}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two stores as one record do what two store records do, in order: nothing written when
+    /// the first traps, the first written when only the second does; the second may
+    /// overwrite the first.
+    #[test]
+    fn store_pairs_match_two_stores() {
+        let len = 32u64;
+        for (word, op) in [(PairWord::U32, StoreOp::I32Store), (PairWord::U64, StoreOp::F64Store)] {
+            for (x, y) in [(0, 16), (4, 4), (2, 6), (len - 4, 0), (0, len - 3), (len, 0)] {
+                for held_add in [false, true] {
+                    let build = |fused: bool| {
+                        done(|c| {
+                            if held_add {
+                                c.add_imm32(0, 4, 0);
+                            }
+                            if fused {
+                                store_pair(word, (0, 1, 0), (2, 3, 0), c);
+                            } else {
+                                store(op, Operand::Slot(0), Operand::Slot(1), 0, c);
+                                store(op, Operand::Slot(2), Operand::Slot(3), 0, c);
+                            }
+                        })
+                    };
+                    let (fused, two) = (build(true), build(false));
+                    assert!(fused.records < two.records, "one record fewer");
+                    let frame = [x, 0x1122_3344_5566_7788, y, 0x99AA_BBCC_DDEE_FF00, x];
+                    let (mut got, mut want) = (frame, frame);
+                    let (mut mem_got, mut mem_want) = (vec![0u8; len as usize], vec![0u8; len as usize]);
+                    let r_want = run(&two, &mut mem_want, &mut want);
+                    assert_eq!(run(&fused, &mut mem_got, &mut got), r_want, "{word:?} {x} {y} {held_add}");
+                    assert_eq!(mem_got, mem_want, "{word:?} {x} {y} {held_add}");
+                    assert_eq!(got, want);
+                }
             }
         }
     }

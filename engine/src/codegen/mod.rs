@@ -27,7 +27,7 @@ pub(crate) mod state;
 use crate::exec::Ctx;
 use crate::module::ModuleInner;
 use crate::profile::FunctionCounts;
-use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, LoadOp, Operand, Slot};
+use crate::translate::ir::{BinOp, BlockIr, FuncIr, Inst, LoadOp, Operand, Slot, StoreOp};
 use std::mem::{align_of, needs_drop, size_of};
 use std::sync::Arc;
 
@@ -754,6 +754,12 @@ impl Chain {
         }
     }
 
+    /// Whether the held-back statement is an `i32` add of an immediate writing `slot` (which
+    /// [`Chain::take_forward`] gives as [`Forward::Add`] or [`Forward::AddOnAcc`]).
+    pub(crate) fn pending_add_imm32(&self, slot: Slot) -> bool {
+        matches!(self.pending, Some(Prefix::AddImm32(d, ..)) if d == slot)
+    }
+
     /// Whether [`Chain::take_forward`] would give a source for `slot`.
     pub(crate) fn has_forward(&self, slot: Slot) -> bool {
         match self.pending {
@@ -1323,8 +1329,13 @@ enum Group<'a> {
     },
     /// Two chained operators done by one record ([`numeric::f64_pair`], [`numeric::i32_pair`]).
     OperatorPair(&'a Inst, &'a Inst),
-    /// Two 64-bit loads, as (destination, address, offset) ([`memory::load_pair_u64`]).
-    LoadPair((Slot, Slot, u64), (Slot, Slot, u64)),
+    /// Two loads of one word, as (destination, address, offset) ([`memory::load_pair`]).
+    LoadPair(memory::PairWord, (Slot, Slot, u64), (Slot, Slot, u64)),
+    /// Two stores of one word, as (address, value, offset) ([`memory::store_pair`]).
+    StorePair(memory::PairWord, (Slot, Slot, u64), (Slot, Slot, u64)),
+    /// A load whose value the next instruction stores, as (destination, address, offset)
+    /// and (address, offset) ([`memory::load_store`]).
+    LoadStore((LoadOp, StoreOp), (Slot, Slot, u64), (Slot, u64)),
     /// `y = x op #k; global.set g = y`: the stack pointer's epilogue.
     SetGlobalTo {
         op: BinOp,
@@ -1385,9 +1396,31 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
         if let [Inst::Load { op: o1, dst: d1, addr: Operand::Slot(a1), offset: f1 }, Inst::Load { op: o2, dst: d2, addr: Operand::Slot(a2), offset: f2 }, ..] =
             insts[i..]
         {
-            let wide = |op: LoadOp| matches!(op, LoadOp::I64Load | LoadOp::F64Load);
-            if wide(o1) && wide(o2) {
-                groups.push(Group::LoadPair((d1, a1, f1), (d2, a2, f2)));
+            // A 32-bit load that ends the block is left to the terminator, which may take it
+            // over (see `memory::load`).
+            match memory::pair_word(o1, o2) {
+                Some(w) if w == memory::PairWord::U64 || i + 2 < insts.len() => {
+                    groups.push(Group::LoadPair(w, (d1, a1, f1), (d2, a2, f2)));
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if let [Inst::Store { op: o1, addr: Operand::Slot(a1), value: Operand::Slot(v1), offset: f1 }, Inst::Store { op: o2, addr: Operand::Slot(a2), value: Operand::Slot(v2), offset: f2 }, ..] =
+            insts[i..]
+        {
+            if let Some(w) = memory::store_pair_word(o1, o2) {
+                groups.push(Group::StorePair(w, (a1, v1, f1), (a2, v2, f2)));
+                i += 2;
+                continue;
+            }
+        }
+        if let [Inst::Load { op, dst, addr: Operand::Slot(a), offset: o }, Inst::Store { op: st, addr: Operand::Slot(b), value: Operand::Slot(v), offset: p }, ..] =
+            insts[i..]
+        {
+            if v == dst && b != dst && memory::moves_word(op, st) {
+                groups.push(Group::LoadStore((op, st), (dst, a, o), (b, p)));
                 i += 2;
                 continue;
             }
@@ -1464,7 +1497,9 @@ fn compile_block<'a>(
             Group::GlobalUpdate { global, old, op, imm, new } => state::global_update(global, old, op, imm, new, out),
             Group::SetGlobalTo { op, src, imm, new, global } => state::set_global_to(op, src, imm, new, global, out),
             Group::OperatorPair(first, second) => operator_pair_record(env, first, second, out),
-            Group::LoadPair(first, second) => memory::load_pair_u64(first, second, out),
+            Group::LoadPair(w, first, second) => memory::load_pair(w, first, second, out),
+            Group::StorePair(w, first, second) => memory::store_pair(w, first, second, out),
+            Group::LoadStore(ops, load, store) => memory::load_store(ops, load, store, out),
         }
     }
     control::terminator(&b.term, target, out)
