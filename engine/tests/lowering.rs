@@ -147,3 +147,48 @@ fn known_branches_see_through_copies_and_not_past_other_writes() {
     );
     assert_eq!(ir.matches("if ").count(), 1, "only the compare after the call remains:\n{ir}");
 }
+
+#[test]
+fn jumps_to_a_copy_latch_do_its_copies_and_jump_on() {
+    // An interpreter loop: each case ends at the latch `pc = next; goto top`, which every
+    // case does itself instead of jumping to it (one block dispatch less per iteration).
+    assert_lowers_to(
+        "(module (func (param i32) (result i32) (local i32 i32)
+            block $exit
+              loop $top
+                local.get 0 i32.const 1 i32.add local.set 1
+                block $latch
+                  block $b
+                    block $a
+                      local.get 0 i32.const 3 i32.and br_table $a $b $exit
+                    end
+                    local.get 2 i32.const 5 i32.add local.set 2
+                    br $latch
+                  end
+                  local.get 2 i32.const 7 i32.xor local.set 2
+                end
+                local.get 1 local.set 0
+                br $top
+              end
+            end
+            local.get 2))",
+        "params 1 locals 2 frame 5
+         b0:
+           jump b1
+         b1:
+           s1 = i32.add s0 #1
+           s3 = i32.and s0 #3
+           br_table s3 [b2 b3] default b4
+         b2:
+           s2 = i32.add s2 #5
+           s0 = s1
+           jump b1
+         b3:
+           s2 = i32.xor s2 #7
+           s0 = s1
+           jump b1
+         b4:
+           s0 = s2
+           return",
+    );
+}

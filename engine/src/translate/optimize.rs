@@ -4,7 +4,9 @@
 //! 0 and return, copies that undo each other, blocks that only jump. These passes remove them
 //! without any global analysis:
 //! - **jump threading**: a branch to an empty block that just jumps goes to its target;
-//! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it;
+//! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it, and
+//!   a jump to a block of at most two copies that jumps on (an interpreter's loop latch,
+//!   `pc = next; goto dispatch`) does the copies and jumps on itself;
 //! - **known branches**: a branch on a slot the block (or its predecessor, through a small
 //!   block) has just set to a constant goes straight to its target: the `label = 2; goto
 //!   dispatch; dispatch: switch (label)` shape that relooped C code is full of;
@@ -26,6 +28,7 @@ const TAIL_DUP_LIMIT: usize = 3;
 pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
     thread_jumps(ir);
     duplicate_return_tails(ir);
+    duplicate_copy_latches(ir);
     hoist_lone_terminators(ir);
     merge_single_predecessor_blocks(ir);
     // After merging, which gathers the constant writes of a chain of blocks into one; the
@@ -220,6 +223,26 @@ fn duplicate_return_tails(ir: &mut FuncIr) {
                 let b = &mut ir.blocks[i];
                 b.insts.extend(tail);
                 b.term = Terminator::Return;
+            }
+        }
+    }
+}
+
+/// Largest number of copies in a block that only copies and jumps which a jump to it takes
+/// over (an interpreter's loop latch: `pc = next; goto dispatch`).
+const LATCH_COPIES: usize = 2;
+
+fn duplicate_copy_latches(ir: &mut FuncIr) {
+    for i in 0..ir.blocks.len() {
+        if let Terminator::Jump(t) = ir.blocks[i].term {
+            let target = &ir.blocks[t as usize];
+            let latch =
+                target.insts.len() <= LATCH_COPIES && target.insts.iter().all(|x| matches!(x, Inst::Copy { .. }));
+            if let (true, Terminator::Jump(u)) = (latch && t as usize != i, &target.term) {
+                let (u, copies) = (*u, target.insts.clone());
+                let b = &mut ir.blocks[i];
+                b.insts.extend(copies);
+                b.term = Terminator::Jump(u);
             }
         }
     }
