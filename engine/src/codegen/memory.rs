@@ -425,10 +425,10 @@ mod tests {
         }
     }
 
-    /// Two loads as one record (64-bit and 32-bit words) read what two load records read, in order (the
-    /// second address may be the first's result), with the first address from a held-back
-    /// add, and trap like them: nothing written when the first is out of bounds, the first
-    /// result written when only the second is.
+    /// Two loads as one record (64-bit and 32-bit words) read what two load records read, in
+    /// order (the second address may be the first's result), with the first address from a
+    /// held-back add, and trap like them: nothing written when the first is out of bounds,
+    /// the first result written when only the second is.
     #[test]
     fn load_pairs_match_two_loads() {
         let mut mem: Vec<u8> = (0..64u8).map(|b| b.wrapping_mul(37)).collect();
