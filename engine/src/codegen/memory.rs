@@ -235,15 +235,29 @@ pub(crate) fn load(op: LoadOp, dst: Slot, addr: Operand, offset: u64, out: &mut 
     }
 }
 
-/// The word two loads in a row both read, if [`load_pair`] can do them as one record: both
-/// 64-bit (`i64.load`, `f64.load`), or both zero-extending 32-bit ones.
-pub(crate) fn pair_word(first: LoadOp, second: LoadOp) -> Option<PairWord> {
-    use LoadOp::*;
-    match (first, second) {
-        (I64Load | F64Load, I64Load | F64Load) => Some(PairWord::U64),
-        (I32Load | F32Load | I64Load32U, I32Load | F32Load | I64Load32U) => Some(PairWord::U32),
+/// The word a load reads if it zero-extends a 32-bit word (`i32.load`, `f32.load`,
+/// `i64.load32_u`) or reads a whole 64-bit one, the loads [`load_pair`] and [`load_store`]
+/// take.
+fn load_word(op: LoadOp) -> Option<PairWord> {
+    match op {
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => Some(PairWord::U32),
+        LoadOp::I64Load | LoadOp::F64Load => Some(PairWord::U64),
         _ => None,
     }
+}
+
+/// The word a 32-bit or 64-bit store writes, the stores [`store_pair`] and [`load_store`] take.
+fn store_word(op: StoreOp) -> Option<PairWord> {
+    match op {
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => Some(PairWord::U32),
+        StoreOp::I64Store | StoreOp::F64Store => Some(PairWord::U64),
+        _ => None,
+    }
+}
+
+/// The word two loads in a row both read, if [`load_pair`] can do them as one record.
+pub(crate) fn pair_word(first: LoadOp, second: LoadOp) -> Option<PairWord> {
+    load_word(first).filter(|&w| load_word(second) == Some(w))
 }
 
 /// The memory word of a [`load_pair`] or [`store_pair`].
@@ -285,12 +299,7 @@ pub(crate) fn load_pair(word: PairWord, first: (Slot, Slot, u64), second: (Slot,
 
 /// The word two stores in a row both write, if [`store_pair`] can do them as one record.
 pub(crate) fn store_pair_word(first: StoreOp, second: StoreOp) -> Option<PairWord> {
-    use StoreOp::*;
-    match (first, second) {
-        (I64Store | F64Store, I64Store | F64Store) => Some(PairWord::U64),
-        (I32Store | F32Store | I64Store32, I32Store | F32Store | I64Store32) => Some(PairWord::U32),
-        _ => None,
-    }
+    store_word(first).filter(|&w| store_word(second) == Some(w))
 }
 
 /// Two stores of the same word in a row, all four operands slots, as one record:
@@ -324,10 +333,7 @@ pub(crate) fn store_pair(word: PairWord, first: (Slot, Slot, u64), second: (Slot
 /// Whether a `load` then a `store` of its value move one word unchanged: both 32-bit (the
 /// load zero-extending) or both 64-bit, so [`load_store`] can do them as one record.
 pub(crate) fn moves_word(load: LoadOp, store: StoreOp) -> bool {
-    use LoadOp::*;
-    use StoreOp::*;
-    matches!((load, store), (I32Load | F32Load | I64Load32U, I32Store | F32Store | I64Store32))
-        || matches!((load, store), (I64Load | F64Load, I64Store | F64Store))
+    load_word(load).is_some() && load_word(load) == store_word(store)
 }
 
 /// `t = [a + o]; [b + p] = t` as one record (see [`moves_word`]): an interpreter pushing a
@@ -381,10 +387,9 @@ pub(crate) fn load_store(ops: (LoadOp, StoreOp), (t, a, o): (Slot, Slot, u64), (
             None => with_load_addr::<T>(FromSlot(b), a, t, o, p, out),
         }
     }
-    if matches!(ops.0, LoadOp::I64Load | LoadOp::F64Load) {
-        build::<u64>(t, a, o, b, p, out)
-    } else {
-        build::<u32>(t, a, o, b, p, out)
+    match load_word(ops.0) {
+        Some(PairWord::U64) => build::<u64>(t, a, o, b, p, out),
+        _ => build::<u32>(t, a, o, b, p, out),
     }
 }
 

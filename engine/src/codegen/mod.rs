@@ -1382,6 +1382,34 @@ fn call_base(inst: &Inst) -> Option<Slot> {
     }
 }
 
+/// The two instructions at the start of `insts` as one record's group, if they are a pair
+/// one record does: two loads or two stores of one word, a load and a store of its value, or
+/// two chained operators.
+fn pair_group(insts: &[Inst]) -> Option<Group<'_>> {
+    match *insts {
+        [Inst::Load { op: o1, dst: d1, addr: Operand::Slot(a1), offset: f1 }, Inst::Load { op: o2, dst: d2, addr: Operand::Slot(a2), offset: f2 }, ..] =>
+        {
+            // A 32-bit load that ends the block is left to the terminator, which may take it
+            // over (see `memory::load`).
+            memory::pair_word(o1, o2)
+                .filter(|&w| w == memory::PairWord::U64 || insts.len() > 2)
+                .map(|w| Group::LoadPair(w, (d1, a1, f1), (d2, a2, f2)))
+        }
+        [Inst::Store { op: o1, addr: Operand::Slot(a1), value: Operand::Slot(v1), offset: f1 }, Inst::Store { op: o2, addr: Operand::Slot(a2), value: Operand::Slot(v2), offset: f2 }, ..] => {
+            memory::store_pair_word(o1, o2).map(|w| Group::StorePair(w, (a1, v1, f1), (a2, v2, f2)))
+        }
+        [Inst::Load { op, dst, addr: Operand::Slot(a), offset: o }, Inst::Store { op: st, addr: Operand::Slot(b), value: Operand::Slot(v), offset: p }, ..]
+            if v == dst && b != dst && memory::moves_word(op, st) =>
+        {
+            Some(Group::LoadStore((op, st), (dst, a, o), (b, p)))
+        }
+        [ref first @ Inst::Binary { .. }, ref second @ Inst::Binary { .. }, ..] if operator_pair(first, second) => {
+            Some(Group::OperatorPair(first, second))
+        }
+        _ => None,
+    }
+}
+
 /// Splits a block's instructions into closures' worth, into `groups` (cleared first; one
 /// vector reused for every block of a function).
 fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
@@ -1393,44 +1421,10 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
             i += len;
             continue;
         }
-        if let [Inst::Load { op: o1, dst: d1, addr: Operand::Slot(a1), offset: f1 }, Inst::Load { op: o2, dst: d2, addr: Operand::Slot(a2), offset: f2 }, ..] =
-            insts[i..]
-        {
-            // A 32-bit load that ends the block is left to the terminator, which may take it
-            // over (see `memory::load`).
-            match memory::pair_word(o1, o2) {
-                Some(w) if w == memory::PairWord::U64 || i + 2 < insts.len() => {
-                    groups.push(Group::LoadPair(w, (d1, a1, f1), (d2, a2, f2)));
-                    i += 2;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        if let [Inst::Store { op: o1, addr: Operand::Slot(a1), value: Operand::Slot(v1), offset: f1 }, Inst::Store { op: o2, addr: Operand::Slot(a2), value: Operand::Slot(v2), offset: f2 }, ..] =
-            insts[i..]
-        {
-            if let Some(w) = memory::store_pair_word(o1, o2) {
-                groups.push(Group::StorePair(w, (a1, v1, f1), (a2, v2, f2)));
-                i += 2;
-                continue;
-            }
-        }
-        if let [Inst::Load { op, dst, addr: Operand::Slot(a), offset: o }, Inst::Store { op: st, addr: Operand::Slot(b), value: Operand::Slot(v), offset: p }, ..] =
-            insts[i..]
-        {
-            if v == dst && b != dst && memory::moves_word(op, st) {
-                groups.push(Group::LoadStore((op, st), (dst, a, o), (b, p)));
-                i += 2;
-                continue;
-            }
-        }
-        if let [first @ Inst::Binary { .. }, second @ Inst::Binary { .. }, ..] = &insts[i..] {
-            if operator_pair(first, second) {
-                groups.push(Group::OperatorPair(first, second));
-                i += 2;
-                continue;
-            }
+        if let Some(g) = pair_group(&insts[i..]) {
+            groups.push(g);
+            i += 2;
+            continue;
         }
         let mut j = i;
         while j < insts.len() && matches!(insts[j], Inst::Copy { .. }) {

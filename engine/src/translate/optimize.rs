@@ -215,17 +215,7 @@ fn fold_known_branches(ir: &mut FuncIr) -> bool {
 }
 
 fn duplicate_return_tails(ir: &mut FuncIr) {
-    for i in 0..ir.blocks.len() {
-        if let Terminator::Jump(t) = ir.blocks[i].term {
-            let target = &ir.blocks[t as usize];
-            if t as usize != i && target.term == Terminator::Return && target.insts.len() <= TAIL_DUP_LIMIT {
-                let tail = target.insts.clone();
-                let b = &mut ir.blocks[i];
-                b.insts.extend(tail);
-                b.term = Terminator::Return;
-            }
-        }
-    }
+    duplicate_tails(ir, |t| t.term == Terminator::Return && t.insts.len() <= TAIL_DUP_LIMIT);
 }
 
 /// Largest number of copies in a block that only copies and jumps which a jump to it takes
@@ -233,16 +223,24 @@ fn duplicate_return_tails(ir: &mut FuncIr) {
 const LATCH_COPIES: usize = 2;
 
 fn duplicate_copy_latches(ir: &mut FuncIr) {
+    duplicate_tails(ir, |t| {
+        matches!(t.term, Terminator::Jump(_))
+            && t.insts.len() <= LATCH_COPIES
+            && t.insts.iter().all(|x| matches!(x, Inst::Copy { .. }))
+    });
+}
+
+/// Replaces each jump to another block that `takes` accepts by a copy of that block's
+/// instructions and terminator.
+fn duplicate_tails(ir: &mut FuncIr, takes: impl Fn(&BlockIr) -> bool) {
     for i in 0..ir.blocks.len() {
         if let Terminator::Jump(t) = ir.blocks[i].term {
             let target = &ir.blocks[t as usize];
-            let latch =
-                target.insts.len() <= LATCH_COPIES && target.insts.iter().all(|x| matches!(x, Inst::Copy { .. }));
-            if let (true, Terminator::Jump(u)) = (latch && t as usize != i, &target.term) {
-                let (u, copies) = (*u, target.insts.clone());
+            if t as usize != i && takes(target) {
+                let (insts, term) = (target.insts.clone(), target.term.clone());
                 let b = &mut ir.blocks[i];
-                b.insts.extend(copies);
-                b.term = Terminator::Jump(u);
+                b.insts.extend(insts);
+                b.term = term;
             }
         }
     }
