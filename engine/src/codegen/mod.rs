@@ -527,6 +527,55 @@ where
     }
 }
 
+/// A byte load and an add of an immediate to it, done by a `br_table` that indexes its targets
+/// by the byte itself (see `control::byte_table`): an interpreter's opcode dispatch,
+/// `op = load8_u [pc]; br_table op - 1`, without the add, the bounds check and the clamp to
+/// the default on the way from the byte to the jump.
+pub(crate) trait ByteSrc: Copy + Send + Sync + 'static {
+    /// Does what [`TermSrc::fetch`] does (the load's and the add's slots are written) and
+    /// returns the loaded byte, or `None` after recording a trap in `ctx`.
+    ///
+    /// # Safety
+    /// As for [`Src::get`].
+    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8>;
+}
+
+impl ByteSrc for LoadAddThen<u8> {
+    #[inline(always)]
+    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8> {
+        let v = self.load.fetch(ctx, fp, acc)?;
+        let AddImm32(dst, _, k) = self.add;
+        wr(fp, dst, (v as u32).wrapping_add(k) as u64);
+        Some(v as u8)
+    }
+}
+
+impl<S: ByteSrc> ByteSrc for MovesThen<S> {
+    #[inline(always)]
+    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8> {
+        self.moves.apply(fp);
+        self.src.fetch_byte(ctx, fp, acc)
+    }
+}
+
+/// The byte loads with an add that a `br_table` can take over (see [`ByteSrc`]).
+pub(crate) enum ByteForward {
+    /// The load and the add.
+    LoadAdd(LoadAddThen<u8>),
+    /// Two held-back copies, then the load and the add.
+    MovesLoadAdd(MovesThen<LoadAddThen<u8>>),
+}
+
+impl ByteForward {
+    /// The immediate added to the byte.
+    pub(crate) fn k(&self) -> u32 {
+        match self {
+            ByteForward::LoadAdd(s) => s.add.2,
+            ByteForward::MovesLoadAdd(s) => s.src.add.2,
+        }
+    }
+}
+
 /// What a terminator can take over to compute its operand.
 pub(crate) enum TermForward {
     Src(Forward),
@@ -806,6 +855,21 @@ impl Chain {
         };
         self.pending = None;
         Some(f)
+    }
+
+    /// The held-back byte load and add whose sum is `slot`, for a `br_table` on `slot` to do
+    /// them and index its targets by the byte (see [`ByteSrc`]); `None` (nothing taken) for
+    /// any other operand.
+    pub(crate) fn take_byte_forward(&mut self, slot: Slot) -> Option<ByteForward> {
+        match self.pending {
+            Some(Prefix::LoadAdd(l, add)) if add.0 == slot && l.width == LoadWidth::U8 => {}
+            _ => return None,
+        }
+        match self.take_term_forward(slot)? {
+            TermForward::Load8Add(src) => Some(ByteForward::LoadAdd(src)),
+            TermForward::MovesLoad8Add(src) => Some(ByteForward::MovesLoadAdd(src)),
+            _ => None,
+        }
     }
 
     /// Appends a zero-extending `i32` load with a slot address; it is held back in case the
