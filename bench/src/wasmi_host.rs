@@ -10,13 +10,15 @@
 //!   `wasmi::Error::host(Longjmp)`: wasmi passes host errors unchanged through Wasm frames to
 //!   the nearest host frame (the `Func::call` inside `invoke_*`), where `downcast_ref` finds it;
 //! - all-i32 `invoke_*` imports are typed closures (`Linker::func_wrap`) whose table calls are
-//!   typed wasmi calls, like the engine's fast path.
+//!   typed wasmi calls, and all-i32 built-ins typed closures too, like the engine's fast paths.
 //!
 //! On top, [`WasmiProgram`] (load, `main(argc, argv)`, exports) and [`WasmiSandbox`]
 //! (MicroQuickJS's `sandbox_eval`) mirror `emscripten::EmscriptenProgram` and
 //! `emscripten::Sandbox`.
 
-use emscripten::{invoke_i32, CallError, Fault, HostContext, HostState, I32Invoke, ImportFunc, Options, RunError};
+use emscripten::{
+    invoke_i32, Builtin, CallError, Fault, HostContext, HostState, I32Builtin, I32Invoke, ImportFunc, Options, RunError,
+};
 use smallvec::SmallVec;
 use std::collections::HashSet;
 use std::fmt;
@@ -330,13 +332,45 @@ fn define_typed_invoke(linker: &mut Linker<State>, m: &str, n: &str, shape: I32I
     r.map(|_| ()).map_err(|e| e.to_string())
 }
 
+/// Defines an all-i32 built-in with a typed closure: `$a` are its parameters.
+macro_rules! typed_builtin {
+    ($linker:expr, $m:expr, $n:expr, $b:expr, $has_result:expr; $($a:ident),*) => {{
+        let b: Builtin = $b;
+        if $has_result {
+            $linker.func_wrap($m, $n, move |caller: Caller<'_, State>, $($a: i32),*| {
+                let r = b.call(&mut Cx(caller), &[$(engine::Val::I32($a)),*]).map_err(|e| e.0)?;
+                Ok(r.and_then(|v| v.i32()).unwrap_or(0))
+            })
+        } else {
+            $linker.func_wrap($m, $n, move |caller: Caller<'_, State>, $($a: i32),*| {
+                b.call(&mut Cx(caller), &[$(engine::Val::I32($a)),*]).map(|_| ()).map_err(|e| e.0)
+            })
+        }
+    }};
+}
+
+fn define_typed_builtin(linker: &mut Linker<State>, m: &str, n: &str, shape: I32Builtin) -> Result<(), String> {
+    let I32Builtin { builtin: b, arity, has_result } = shape;
+    let r = match arity {
+        0 => typed_builtin!(linker, m, n, b, has_result;),
+        1 => typed_builtin!(linker, m, n, b, has_result; a),
+        2 => typed_builtin!(linker, m, n, b, has_result; a, c),
+        3 => typed_builtin!(linker, m, n, b, has_result; a, c, d),
+        4 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e),
+        5 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e, f),
+        _ => unreachable!("ImportFunc::i32_builtin allows at most 5 parameters"),
+    };
+    r.map(|_| ()).map_err(|e| e.to_string())
+}
+
 fn define_func(linker: &mut Linker<State>, m: &str, n: &str, ty: &wasmi::FuncType) -> Result<bool, String> {
     let shared = to_shared_func_type(ty).ok_or("v128 is not supported")?;
     let def = ImportFunc::resolve(m, n, &shared)?;
     let uses_invoke = def.is_invoke();
-    match def.i32_invoke() {
-        Some(shape) => define_typed_invoke(linker, m, n, shape)?,
-        None => {
+    match (def.i32_invoke(), def.i32_builtin()) {
+        (Some(shape), _) => define_typed_invoke(linker, m, n, shape)?,
+        (None, Some(shape)) => define_typed_builtin(linker, m, n, shape)?,
+        (None, None) => {
             linker
                 .func_new(m, n, ty.clone(), move |caller, params, results| {
                     let p: SmallVec<[engine::Val; 8]> = params.iter().map(to_shared).collect();

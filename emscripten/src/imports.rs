@@ -105,6 +105,19 @@ pub struct I32Invoke {
     pub has_result: bool,
 }
 
+/// A built-in import eligible for the typed fast path (see [`ImportFunc::i32_builtin`]): a
+/// host closure with `arity` i32 parameters calls [`Builtin::call`] on them, without the
+/// dynamically typed path's conversions of every argument and result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct I32Builtin {
+    /// The import.
+    pub builtin: Builtin,
+    /// The number of i32 parameters.
+    pub arity: usize,
+    /// Whether there is an i32 result.
+    pub has_result: bool,
+}
+
 impl ImportFunc {
     /// Matches one function import by module, name and type.
     ///
@@ -153,6 +166,21 @@ impl ImportFunc {
         Some(I32Invoke { sig: sig.to_string(), arity: sig.params().len(), has_result: sig.result() == Letter::I32 })
     }
 
+    /// The typed fast path's shape if this is a built-in whose parameters are all i32 (at
+    /// most 5) and whose result is an i32 or none: most of them (`emscripten_memcpy_big`, the
+    /// `fd_*` calls, `setTempRet0`, ...). Their Wasm types are their logical signatures.
+    pub fn i32_builtin(&self) -> Option<I32Builtin> {
+        let ImportFunc::Builtin(layout, builtin) = self else { return None };
+        let sig = layout.signature();
+        if sig.params().len() > 5
+            || sig.params().iter().any(|l| *l != Letter::I32)
+            || !matches!(sig.result(), Letter::I32 | Letter::Void)
+        {
+            return None;
+        }
+        Some(I32Builtin { builtin: *builtin, arity: sig.params().len(), has_result: sig.result() == Letter::I32 })
+    }
+
     /// Runs the import: `params` are its actual arguments, `results` its actual result slots
     /// (as the import's Wasm type has them: legalized i64s as two i32).
     ///
@@ -174,5 +202,35 @@ impl ImportFunc {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::{FuncType, ValType::*};
+
+    fn resolve(module: &str, name: &str, params: &[engine::ValType], results: &[engine::ValType]) -> ImportFunc {
+        ImportFunc::resolve(module, name, &FuncType::new(params.iter().copied(), results.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn all_i32_builtins_take_the_typed_path() {
+        let memcpy = resolve("env", "emscripten_memcpy_big", &[I32, I32, I32], &[I32]);
+        assert_eq!(memcpy.i32_builtin(), Some(I32Builtin { builtin: Builtin::MemcpyBig, arity: 3, has_result: true }));
+        let exit = resolve("env", "exit", &[I32], &[]);
+        assert_eq!(exit.i32_builtin(), Some(I32Builtin { builtin: Builtin::Exit, arity: 1, has_result: false }));
+        let abort = resolve("env", "abort", &[], &[]);
+        assert_eq!(abort.i32_builtin(), Some(I32Builtin { builtin: Builtin::Abort, arity: 0, has_result: false }));
+    }
+
+    #[test]
+    fn builtins_with_wider_values_and_invokes_do_not() {
+        // fd_seek(fd, offset: i64, whence, newoffset) -> errno.
+        let seek = resolve("wasi_snapshot_preview1", "fd_seek", &[I32, I64, I32, I32], &[I32]);
+        assert_eq!(seek.i32_builtin(), None);
+        let invoke = resolve("env", "invoke_vii", &[I32, I32, I32], &[]);
+        assert_eq!(invoke.i32_builtin(), None);
+        assert!(invoke.i32_invoke().is_some());
     }
 }

@@ -45,7 +45,7 @@ mod wasi;
 pub use engine_host::EngineExports;
 pub use error::{Abort, Exit, HostTrap, RunError, LONGJMP_PAYLOAD};
 pub use host::{CallError, Fault, HostContext};
-pub use imports::{Builtin, I32Invoke, ImportFunc};
+pub use imports::{Builtin, I32Builtin, I32Invoke, ImportFunc};
 pub use invoke::{invoke, invoke_i32};
 pub use io::{Capture, Input, Io, Sink};
 pub use program::{EmscriptenProgram, Limits, Options, THIS_PROGRAM};

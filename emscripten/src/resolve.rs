@@ -4,17 +4,18 @@
 //! (`engine_host.rs`).
 //!
 //! - `env.invoke_<sig>` with only i32 parameters and an i32 or no result get a typed closure
-//!   per arity (the fast path); every other function import a dynamically typed one.
+//!   per arity (the fast path), and so do the built-ins of such types
+//!   ([`ImportFunc::i32_builtin`]); every other function import a dynamically typed one.
 //! - `env.memory` (a memory import) gets a fresh memory of the import's limits.
 //!
 //! Everything else, and any known name whose type does not fit, is unsupported: all of them are
 //! reported together, by name and type, before instantiation ([`RunError::Link`]).
 
 use crate::error::RunError;
-use crate::imports::{I32Invoke, ImportFunc};
+use crate::imports::{Builtin, I32Builtin, I32Invoke, ImportFunc};
 use crate::invoke::invoke_i32;
 use crate::state::HostState;
-use engine::{Caller, ExternType, FuncType, Linker, Memory, MemoryType, Module, Store};
+use engine::{Caller, ExternType, FuncType, Linker, Memory, MemoryType, Module, Store, Val};
 use std::collections::HashSet;
 
 /// The outcome of resolving a module's imports.
@@ -115,10 +116,47 @@ fn define_typed_invoke(
     r.map(|_| ())
 }
 
+/// Defines an all-i32 built-in with a typed closure: `$a` are its parameters.
+macro_rules! typed_builtin {
+    ($linker:expr, $m:expr, $n:expr, $b:expr, $has_result:expr; $($a:ident),*) => {{
+        let b: Builtin = $b;
+        if $has_result {
+            $linker.func_wrap($m, $n, move |mut caller: Caller<'_, HostState>, $($a: i32),*| {
+                Ok(b.call(&mut caller, &[$(Val::I32($a)),*])?.and_then(|v| v.i32()).unwrap_or(0))
+            })
+        } else {
+            $linker.func_wrap($m, $n, move |mut caller: Caller<'_, HostState>, $($a: i32),*| {
+                b.call(&mut caller, &[$(Val::I32($a)),*]).map(|_| ())
+            })
+        }
+    }};
+}
+
+/// The typed fast path for an all-i32 built-in.
+fn define_typed_builtin(
+    linker: &mut Linker<HostState>,
+    m: &str,
+    n: &str,
+    shape: I32Builtin,
+) -> Result<(), engine::Error> {
+    let I32Builtin { builtin: b, arity, has_result } = shape;
+    let r = match arity {
+        0 => typed_builtin!(linker, m, n, b, has_result;),
+        1 => typed_builtin!(linker, m, n, b, has_result; a),
+        2 => typed_builtin!(linker, m, n, b, has_result; a, c),
+        3 => typed_builtin!(linker, m, n, b, has_result; a, c, d),
+        4 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e),
+        5 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e, f),
+        _ => unreachable!("ImportFunc::i32_builtin allows at most 5 parameters"),
+    };
+    r.map(|_| ())
+}
+
 fn define_func(linker: &mut Linker<HostState>, m: &str, n: &str, ty: &FuncType, def: ImportFunc) -> Result<(), String> {
-    let r = match def.i32_invoke() {
-        Some(shape) => define_typed_invoke(linker, m, n, shape),
-        None => linker
+    let r = match (def.i32_invoke(), def.i32_builtin()) {
+        (Some(shape), _) => define_typed_invoke(linker, m, n, shape),
+        (None, Some(shape)) => define_typed_builtin(linker, m, n, shape),
+        (None, None) => linker
             .func_new(m, n, ty.clone(), move |mut caller, params, results| def.call(&mut caller, params, results))
             .map(|_| ()),
     };
