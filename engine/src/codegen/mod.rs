@@ -834,17 +834,10 @@ impl Chain {
             Some(Prefix::LoadAdd(l, add)) if add.0 == slot => {
                 let (dst, addr, offset) = load_then(l);
                 match l.width {
-                    LoadWidth::U8 => {
-                        let src = LoadAddThen { load: LoadThen { dst, addr, offset, word: Default::default() }, add };
-                        match self.moves.take() {
-                            // The copies came first: the terminator does them before the load.
-                            Some([a, b]) => TermForward::MovesLoad8Add(MovesThen {
-                                moves: Moves2([Move::new(a.get()), Move::new(b.get())]),
-                                src,
-                            }),
-                            None => TermForward::Load8Add(src),
-                        }
-                    }
+                    LoadWidth::U8 => match self.byte_forward(l, add) {
+                        ByteForward::LoadAdd(src) => TermForward::Load8Add(src),
+                        ByteForward::MovesLoadAdd(src) => TermForward::MovesLoad8Add(src),
+                    },
                     LoadWidth::U32 => TermForward::Load32Add(LoadAddThen {
                         load: LoadThen { dst, addr, offset, word: Default::default() },
                         add,
@@ -861,14 +854,27 @@ impl Chain {
     /// them and index its targets by the byte (see [`ByteSrc`]); `None` (nothing taken) for
     /// any other operand.
     pub(crate) fn take_byte_forward(&mut self, slot: Slot) -> Option<ByteForward> {
-        match self.pending {
-            Some(Prefix::LoadAdd(l, add)) if add.0 == slot && l.width == LoadWidth::U8 => {}
-            _ => return None,
+        let Some(Prefix::LoadAdd(l, add)) = self.pending else { return None };
+        if add.0 != slot || l.width != LoadWidth::U8 {
+            return None;
         }
-        match self.take_term_forward(slot)? {
-            TermForward::Load8Add(src) => Some(ByteForward::LoadAdd(src)),
-            TermForward::MovesLoad8Add(src) => Some(ByteForward::MovesLoadAdd(src)),
-            _ => None,
+        self.pending = None;
+        Some(self.byte_forward(l, add))
+    }
+
+    /// The held-back byte load `l` and add `add` (the pending prefix, which the caller takes)
+    /// as a terminator's operand, with the two held-back copies before them if there are any:
+    /// the copies came first, so the terminator does them before the load.
+    fn byte_forward(&mut self, l: LoadZx, add: AddImm32) -> ByteForward {
+        let src = LoadAddThen {
+            load: LoadThen { dst: l.dst, addr: l.addr, offset: l.offset, word: Default::default() },
+            add,
+        };
+        match self.moves.take() {
+            Some([a, b]) => {
+                ByteForward::MovesLoadAdd(MovesThen { moves: Moves2([Move::new(a.get()), Move::new(b.get())]), src })
+            }
+            None => ByteForward::LoadAdd(src),
         }
     }
 
