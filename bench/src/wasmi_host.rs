@@ -317,18 +317,7 @@ macro_rules! typed_invoke {
 
 fn define_typed_invoke(linker: &mut Linker<State>, m: &str, n: &str, shape: I32Invoke) -> Result<(), String> {
     let I32Invoke { sig: s, arity, has_result } = shape;
-    let r = match arity {
-        0 => typed_invoke!(linker, m, n, s, has_result;),
-        1 => typed_invoke!(linker, m, n, s, has_result; a),
-        2 => typed_invoke!(linker, m, n, s, has_result; a, b),
-        3 => typed_invoke!(linker, m, n, s, has_result; a, b, c),
-        4 => typed_invoke!(linker, m, n, s, has_result; a, b, c, d),
-        5 => typed_invoke!(linker, m, n, s, has_result; a, b, c, d, e),
-        6 => typed_invoke!(linker, m, n, s, has_result; a, b, c, d, e, f),
-        7 => typed_invoke!(linker, m, n, s, has_result; a, b, c, d, e, f, g),
-        8 => typed_invoke!(linker, m, n, s, has_result; a, b, c, d, e, f, g, h),
-        _ => unreachable!("ImportFunc::i32_invoke allows at most 8 arguments"),
-    };
+    let r = emscripten::with_i32_arity!(arity, typed_invoke!(linker, m, n, s, has_result));
     r.map(|_| ()).map_err(|e| e.to_string())
 }
 
@@ -351,15 +340,7 @@ macro_rules! typed_builtin {
 
 fn define_typed_builtin(linker: &mut Linker<State>, m: &str, n: &str, shape: I32Builtin) -> Result<(), String> {
     let I32Builtin { builtin: b, arity, has_result } = shape;
-    let r = match arity {
-        0 => typed_builtin!(linker, m, n, b, has_result;),
-        1 => typed_builtin!(linker, m, n, b, has_result; a),
-        2 => typed_builtin!(linker, m, n, b, has_result; a, c),
-        3 => typed_builtin!(linker, m, n, b, has_result; a, c, d),
-        4 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e),
-        5 => typed_builtin!(linker, m, n, b, has_result; a, c, d, e, f),
-        _ => unreachable!("ImportFunc::i32_builtin allows at most 5 parameters"),
-    };
+    let r = emscripten::with_i32_arity!(arity, typed_builtin!(linker, m, n, b, has_result));
     r.map(|_| ()).map_err(|e| e.to_string())
 }
 

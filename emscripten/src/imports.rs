@@ -105,6 +105,27 @@ pub struct I32Invoke {
     pub has_result: bool,
 }
 
+/// Expands `$mac!(ARGS; p0, p1, ...)` with as many parameter names as `$arity` (0 to 8): one
+/// typed host closure per arity, for the all-i32 `invoke_*` ([`ImportFunc::i32_invoke`]) and
+/// built-ins ([`ImportFunc::i32_builtin`]). Both engines' hosts define their imports with it.
+#[macro_export]
+macro_rules! with_i32_arity {
+    ($arity:expr, $mac:ident!($($args:tt)*)) => {
+        match $arity {
+            0 => $mac!($($args)*;),
+            1 => $mac!($($args)*; p0),
+            2 => $mac!($($args)*; p0, p1),
+            3 => $mac!($($args)*; p0, p1, p2),
+            4 => $mac!($($args)*; p0, p1, p2, p3),
+            5 => $mac!($($args)*; p0, p1, p2, p3, p4),
+            6 => $mac!($($args)*; p0, p1, p2, p3, p4, p5),
+            7 => $mac!($($args)*; p0, p1, p2, p3, p4, p5, p6),
+            8 => $mac!($($args)*; p0, p1, p2, p3, p4, p5, p6, p7),
+            n => unreachable!("typed host closures take at most 8 i32 parameters, not {n}"),
+        }
+    };
+}
+
 /// A built-in import eligible for the typed fast path (see [`ImportFunc::i32_builtin`]): a
 /// host closure with `arity` i32 parameters calls [`Builtin::call`] on them, without the
 /// dynamically typed path's conversions of every argument and result.
