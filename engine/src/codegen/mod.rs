@@ -581,10 +581,9 @@ pub(crate) enum TermForward {
     Src(Forward),
     Load8(LoadThen<u8>),
     Load32(LoadThen<u32>),
-    Load8Add(LoadAddThen<u8>),
+    /// A byte load and an add, after two held-back copies or not: an interpreter's dispatch.
+    Byte(ByteForward),
     Load32Add(LoadAddThen<u32>),
-    /// Two held-back copies, then a byte load and an add: an interpreter's dispatch.
-    MovesLoad8Add(MovesThen<LoadAddThen<u8>>),
 }
 
 /// Two held-back copies done by a terminator before it fetches its operand from `src` (see
@@ -606,7 +605,7 @@ impl<S: TermSrc> TermSrc for MovesThen<S> {
 /// [`with_src`] for terminators: `$s` is a [`TermSrc`], which may also be a load.
 macro_rules! with_term_src {
     ($out:expr, $slot:expr, |$s:ident| $body:expr) => {{
-        use $crate::codegen::{Forward, TermForward};
+        use $crate::codegen::{ByteForward, Forward, TermForward};
         match $out.take_term_forward($slot) {
             Some(TermForward::Src(Forward::Add($s))) => $body,
             Some(TermForward::Src(Forward::And($s))) => $body,
@@ -615,9 +614,9 @@ macro_rules! with_term_src {
             Some(TermForward::Src(Forward::AddSlots($s))) => $body,
             Some(TermForward::Load8($s)) => $body,
             Some(TermForward::Load32($s)) => $body,
-            Some(TermForward::Load8Add($s)) => $body,
+            Some(TermForward::Byte(ByteForward::LoadAdd($s))) => $body,
+            Some(TermForward::Byte(ByteForward::MovesLoadAdd($s))) => $body,
             Some(TermForward::Load32Add($s)) => $body,
-            Some(TermForward::MovesLoad8Add($s)) => $body,
             None if $out.term_acc_holds($slot) => {
                 let $s = $crate::codegen::FromAcc;
                 $body
@@ -834,10 +833,7 @@ impl Chain {
             Some(Prefix::LoadAdd(l, add)) if add.0 == slot => {
                 let (dst, addr, offset) = load_then(l);
                 match l.width {
-                    LoadWidth::U8 => match self.byte_forward(l, add) {
-                        ByteForward::LoadAdd(src) => TermForward::Load8Add(src),
-                        ByteForward::MovesLoadAdd(src) => TermForward::MovesLoad8Add(src),
-                    },
+                    LoadWidth::U8 => TermForward::Byte(self.byte_forward(l, add)),
                     LoadWidth::U32 => TermForward::Load32Add(LoadAddThen {
                         load: LoadThen { dst, addr, offset, word: Default::default() },
                         add,
