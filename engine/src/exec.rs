@@ -52,6 +52,10 @@ pub(crate) struct Ctx {
     pub(crate) max_depth: u32,
     /// Lowest native stack address Wasm may use before trapping.
     pub(crate) stack_limit: usize,
+    /// `stack_limit` plus a margin: below it, a dispatch record returns to the driver loop
+    /// instead of jumping on (see `codegen::dispatch`), so a chain of jumps that were not
+    /// compiled as tail calls cannot grow the native stack without bound.
+    pub(crate) stack_floor: usize,
     /// One past the last usable value-stack slot.
     pub(crate) value_end: *mut u64,
     /// The pending signal, meaningful only after a closure returned `SIGNAL`.
@@ -103,6 +107,7 @@ impl Ctx {
             depth: 0,
             max_depth: engine.config().max_call_depth,
             stack_limit: 0,
+            stack_floor: 0,
             value_end: std::ptr::null_mut(),
             signal: Signal::None,
             value_top: 0,
@@ -312,6 +317,7 @@ impl Ctx {
         let body = |ctx: &mut Ctx| {
             let remaining = stacker::remaining_stack().unwrap_or(need);
             ctx.stack_limit = stack_pointer().saturating_sub(remaining) + RED_ZONE;
+            ctx.stack_floor = ctx.stack_limit + crate::codegen::dispatch::STACK_MARGIN;
             ctx.entries += 1;
             let ok = f(ctx);
             ctx.entries -= 1;

@@ -1,14 +1,10 @@
 //! Terminator closures: jumps, fused branches, `br_table`, return and trap.
 
+use super::dispatch::BYTE_TABLE_MIN_TARGETS;
 use super::{
     numeric, operand, with_term_src, ByteForward, ByteSrc, Chain, Code, FarTarget, Target, TermSrc, RETURN, SIGNAL,
 };
 use crate::translate::ir::{Operand, Slot, Terminator};
-
-/// The fewest targets for which a `br_table` on a byte load plus an immediate gets a table
-/// indexed by the byte (see [`byte_table`]): 256 entries of 16 bytes whatever the table's own
-/// length, worth it for an interpreter's opcode dispatch, not for a small `switch`.
-const BYTE_TABLE_MIN_TARGETS: usize = 64;
 
 /// Finishes block `out` with its terminator; `target` says how to reach a block (index or
 /// direct tail).

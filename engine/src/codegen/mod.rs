@@ -19,6 +19,7 @@
 
 pub(crate) mod call;
 pub(crate) mod control;
+pub(crate) mod dispatch;
 pub(crate) mod loops;
 pub(crate) mod memory;
 pub(crate) mod numeric;
@@ -1308,13 +1309,17 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
     let n = ir.blocks.len();
     let mut compiled: Vec<Option<Code>> = (0..n).map(|_| None).collect();
     let mut groups = Vec::new();
+    let mut tables = dispatch::Tables::default();
     for i in (0..n).rev() {
         let b = &ir.blocks[i];
         let target = |t: u32| match &compiled[t as usize] {
             Some(c) if THREAD_FORWARD && t as usize > i => Target::tail(c.entry()),
             _ => Target::index(t),
         };
-        let loops_to_itself = b.term.successors().any(|s| s == i as u32);
+        let dispatch = dispatch::split(&b.insts, &b.term);
+        // A block ending in a dispatch record jumps back to itself directly, like to any
+        // other block (see `dispatch`): it needs no loop wrapper.
+        let loops_to_itself = b.term.successors().any(|s| s == i as u32) && dispatch.is_none();
         // A loop of a shape with a native superinstruction (not while profiling blocks, which
         // counts entries per iteration) runs as that instead of records.
         if loops_to_itself && counts.is_none() {
@@ -1331,7 +1336,7 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
                 CONTINUE
             });
         }
-        let body = compile_block(env, b, &target, &mut groups, out);
+        let body = compile_block(env, b, dispatch, &target, &mut groups, &mut tables, out);
         if let Some(counts) = &counts {
             counts.set_records(i, body.records - 1);
         }
@@ -1371,7 +1376,10 @@ pub(crate) fn compile(env: &Env<'_>, ir: &FuncIr, counts: Option<Arc<FunctionCou
         };
         compiled[i] = Some(code);
     }
-    compiled.into_iter().map(|c| c.expect("every block compiled")).collect()
+    let compiled: Box<[Code]> = compiled.into_iter().map(|c| c.expect("every block compiled")).collect();
+    // Every block's entry is known now: the dispatch records jump to any of them directly.
+    tables.fill(|t| if THREAD_FORWARD { Target::tail(compiled[t as usize].entry()) } else { Target::index(t) });
+    compiled
 }
 
 /// One closure's worth of IR: an instruction, or a call with the argument copies before it
@@ -1536,11 +1544,19 @@ fn group<'a>(insts: &'a [Inst], groups: &mut Vec<Group<'a>>) {
 fn compile_block<'a>(
     env: &Env<'_>,
     b: &'a BlockIr,
+    dispatch: Option<(usize, dispatch::Plan)>,
     target: &dyn Fn(u32) -> Target,
     groups: &mut Vec<Group<'a>>,
+    tables: &mut dispatch::Tables,
     mut out: Chain,
 ) -> Code {
-    group(&b.insts, groups);
+    // A block ending in an interpreter's opcode dispatch ([`dispatch::split`]): the
+    // instructions before it as usual, the dispatch as one record.
+    let (insts, dispatch) = match dispatch {
+        Some((at, plan)) => (&b.insts[..at], Some(plan)),
+        None => (&b.insts[..], None),
+    };
+    group(insts, groups);
     for g in groups.drain(..) {
         let out = &mut out;
         match g {
@@ -1562,7 +1578,10 @@ fn compile_block<'a>(
             Group::LoadStore(ops, load, store) => memory::load_store(ops, load, store, out),
         }
     }
-    control::terminator(&b.term, target, out)
+    match dispatch {
+        Some(plan) => dispatch::compile(&plan, &b.term, tables, out),
+        None => control::terminator(&b.term, target, out),
+    }
 }
 
 /// The two operators' shapes for [`numeric::f64_pair`] and [`numeric::i32_pair`], if both

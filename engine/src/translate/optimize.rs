@@ -6,7 +6,8 @@
 //! - **jump threading**: a branch to an empty block that just jumps goes to its target;
 //! - **tail duplication**: a jump to a tiny returning block is replaced by a copy of it, and
 //!   a jump to a block of at most two copies that jumps on (an interpreter's loop latch,
-//!   `pc = next; goto dispatch`) does the copies and jumps on itself;
+//!   `pc = next; goto dispatch`) does the copies and jumps on itself; then a jump to an
+//!   interpreter's opcode dispatch block does the dispatch itself;
 //! - **known branches**: a branch on a slot the block (or its predecessor, through a small
 //!   block) has just set to a constant goes straight to its target: the `label = 2; goto
 //!   dispatch; dispatch: switch (label)` shape that relooped C code is full of;
@@ -29,6 +30,7 @@ pub(crate) fn optimize(ir: &mut FuncIr, results: u32) {
     thread_jumps(ir);
     duplicate_return_tails(ir);
     duplicate_copy_latches(ir);
+    duplicate_dispatch(ir);
     hoist_lone_terminators(ir);
     merge_single_predecessor_blocks(ir);
     // After merging, which gathers the constant writes of a chain of blocks into one; the
@@ -228,6 +230,15 @@ fn duplicate_copy_latches(ir: &mut FuncIr) {
             && t.insts.len() <= LATCH_COPIES
             && t.insts.iter().all(|x| matches!(x, Inst::Copy { .. }))
     });
+}
+
+/// Replicates an interpreter's dispatch block (see [`crate::codegen::dispatch`]) into every
+/// block that jumps to it, after the latches have been: each opcode then ends in a dispatch
+/// of its own, which jumps to the next opcode directly instead of returning to the driver
+/// loop to enter the dispatch block, and reads the program counter from the slot the latch
+/// copies it from.
+fn duplicate_dispatch(ir: &mut FuncIr) {
+    duplicate_tails(ir, |t| crate::codegen::dispatch::plan(&t.insts, &t.term).is_some());
 }
 
 /// Replaces each jump to another block that `takes` accepts by a copy of that block's
