@@ -28,7 +28,7 @@
 //!   opcode, and these records share the data cache with everything else.
 
 use super::memory::Mem;
-use super::{rd, wr, Chain, Code, FarTarget, Target};
+use super::{rd, wr, Chain, Code, FarTarget, Target, THREAD_FORWARD};
 use crate::error::TrapCode;
 use crate::exec::stack_pointer;
 use crate::translate::ir::{BinOp, BlockId, Inst, LoadOp, Operand, Slot, Terminator};
@@ -386,7 +386,8 @@ fn record<const S: usize, const K: usize>(plan: &Plan, moves: &[SlotMove], table
             // work like any backward transfer. When the budget is used up (or the native stack
             // is low), the driver loop takes the transfer over and ticks for it (without a call
             // here, nothing has to be kept in registers the callee must preserve).
-            if ctx.budget > 0 && stack_pointer() >= ctx.stack_floor {
+            // (Debug builds, which thread no jumps, always go through the driver.)
+            if THREAD_FORWARD && ctx.budget > 0 && stack_pointer() >= ctx.stack_floor {
                 ctx.budget -= 1;
                 target.go(ctx, fp)
             } else {
