@@ -100,8 +100,9 @@ pub(crate) struct Plan {
 /// The plan of a block of `insts` ending in `term`, if it is a dispatch block: only copies,
 /// constants and `i32` adds or subtractions of an immediate, then `b = load8_u [a + offset]`,
 /// `i = b + k` (or `- k`) and a `br_table` on `i` with at least
-/// [`BYTE_TABLE_MIN_TARGETS`] targets, with at most [`MAX_MOVES`] other slots written, the
-/// address not a constant, and the moves not a cycle.
+/// [`BYTE_TABLE_MIN_TARGETS`] targets; with at most [`MAX_MOVES`] other slots written (of
+/// them at most [`MAX_CONSTANTS`] constants), every slot a move reads or writes below 2^15,
+/// the address not a constant, and the moves not a cycle.
 pub(crate) fn plan(insts: &[Inst], term: &Terminator) -> Option<Plan> {
     let Terminator::Table { index: Operand::Slot(index_dst), targets, .. } = term else { return None };
     if targets.len() < BYTE_TABLE_MIN_TARGETS {
@@ -502,6 +503,12 @@ mod tests {
         assert!(plan(&with(&many), &table_term(33)).is_none());
         assert!(plan(&with(&many[1..]), &table_term(33)).is_some());
         assert!(plan(&with(&[copy(40, 5), copy(5, 6), copy(6, 40)]), &table_term(33)).is_none());
+        let constants: Vec<Inst> =
+            (40..40 + MAX_CONSTANTS as Slot + 1).map(|d| Inst::Copy { dst: d, src: Operand::Imm(9) }).collect();
+        assert!(plan(&with(&constants), &table_term(33)).is_none());
+        assert!(plan(&with(&constants[1..]), &table_term(33)).is_some());
+        assert!(plan(&with(&[copy(40_000, 1)]), &table_term(33)).is_none());
+        assert!(plan(&with(&[copy(1, 40_000)]), &table_term(33)).is_none());
         assert!(plan(&[load8(10, 2, 0), add(33, 11, -1)], &table_term(33)).is_none());
         let short = Terminator::Table { index: Operand::Slot(33), targets: vec![1; 10].into(), default: 2 };
         assert!(plan(&tail, &short).is_none());
