@@ -24,8 +24,9 @@
 //!   would grow it), the record returns the target's index to the driver loop instead;
 //! - all copies of one dispatch share one [`Table`] (the targets by byte, and what every copy
 //!   writes the same: the byte, the index and the constants), so a copy's own record is the
-//!   table, the address and its slot moves, a word each: an interpreter has a copy per
-//!   opcode, and these records share the data cache with everything else.
+//!   table, the address and its moves (a copy in half a word, an add in one): an
+//!   interpreter has a copy per opcode, and these records share the data cache with
+//!   everything else.
 
 use super::memory::Mem;
 use super::{rd, wr, Chain, Code, FarTarget, Target, THREAD_FORWARD};
@@ -68,8 +69,22 @@ impl Value {
         }
     }
 
+    /// A plain copy of a slot.
+    fn is_copy(&self) -> bool {
+        matches!(self, Value::Slot { add: 0, narrow: false, .. })
+    }
+
+    /// A slot plus an `i32` immediate (truncated to 32 bits).
+    fn is_add(&self) -> bool {
+        matches!(self, Value::Slot { narrow: true, .. })
+    }
+
     fn reads(self, slot: Slot) -> bool {
-        matches!(self, Value::Slot { src, .. } if src == slot)
+        self.reads_any(|s| s == slot)
+    }
+
+    fn reads_any(self, f: impl Fn(Slot) -> bool) -> bool {
+        matches!(self, Value::Slot { src, .. } if f(src))
     }
 }
 
@@ -100,9 +115,10 @@ pub(crate) struct Plan {
 /// The plan of a block of `insts` ending in `term`, if it is a dispatch block: only copies,
 /// constants and `i32` adds or subtractions of an immediate, then `b = load8_u [a + offset]`,
 /// `i = b + k` (or `- k`) and a `br_table` on `i` with at least
-/// [`BYTE_TABLE_MIN_TARGETS`] targets; with at most [`MAX_MOVES`] other slots written (of
-/// them at most [`MAX_CONSTANTS`] constants), every slot a move reads or writes below 2^15,
-/// the address not a constant, and the moves not a cycle.
+/// [`BYTE_TABLE_MIN_TARGETS`] targets; with at most [`MAX_MOVES`] other slots written (at
+/// most [`MAX_COPIES`] copies, [`MAX_ADDS`] adds and [`MAX_CONSTANTS`] constants), every slot
+/// a move reads or writes below 2^15, the address not a constant, the moves not a cycle, and
+/// no copy overwriting a slot an add reads (the record does the copies first).
 pub(crate) fn plan(insts: &[Inst], term: &Terminator) -> Option<Plan> {
     let Terminator::Table { index: Operand::Slot(index_dst), targets, .. } = term else { return None };
     if targets.len() < BYTE_TABLE_MIN_TARGETS {
@@ -131,14 +147,28 @@ pub(crate) fn plan(insts: &[Inst], term: &Terminator) -> Option<Plan> {
     let Value::Slot { src: addr, add: addr_add, .. } = value_of(&written, addr) else { return None };
     // The load and the add write these last; a slot moved onto itself stays as it is.
     written.retain(|m| m.dst != byte_dst && m.dst != *index_dst && m.value != Value::slot(m.dst));
-    let constants = written.iter().filter(|m| matches!(m.value, Value::Constant(_))).count();
-    // Slot moves keep their slots in 15 bits (see `SlotMove`).
-    let small = |s: Slot| s < NARROW as Slot;
+    // The record does the copies, then the adds, then the constants (see `record`), each kind
+    // in a fixed number and with its slots in 15 bits.
+    let count = |f: fn(&Value) -> bool| written.iter().filter(|m| f(&m.value)).count();
+    let (copies, adds) = (count(Value::is_copy), count(Value::is_add));
+    let constants = written.len() - copies - adds;
+    let small = |s: Slot| s < 1 << 15;
     let fits = written.iter().all(|m| small(m.dst) && !matches!(m.value, Value::Slot { src, .. } if !small(src)));
-    if written.len() > MAX_MOVES || constants > MAX_CONSTANTS || !fits {
+    if copies > MAX_COPIES
+        || adds > MAX_ADDS
+        || constants > MAX_CONSTANTS
+        || copies + adds + constants > MAX_MOVES
+        || !fits
+    {
         return None;
     }
-    Some(Plan { addr, addr_add, offset, byte_dst, index_dst: *index_dst, k, moves: in_sequence(written)? })
+    let moves = in_sequence(written)?;
+    // Copies go first: none may overwrite a slot an add reads.
+    let copied = |s: Slot| moves.iter().any(|m| m.value.is_copy() && m.dst == s);
+    if moves.iter().any(|m| m.value.is_add() && m.value.reads_any(copied)) {
+        return None;
+    }
+    Some(Plan { addr, addr_add, offset, byte_dst, index_dst: *index_dst, k, moves })
 }
 
 /// The moves in an order in which doing them one after the other gives what doing them all
@@ -265,101 +295,130 @@ fn add_of(inst: &Inst, byte: Slot, index: Slot) -> Option<u32> {
     }
 }
 
-/// A move from a slot in the record, in one word: `dst = slot src + add`, truncated to 32
-/// bits when the top bit of `dst_narrow` is set (an `i32` add of an immediate; a copy adds
-/// nothing and keeps all 64 bits). Every opcode of an interpreter has its own copy of the
-/// dispatch, so the records are kept small (see [`Table`]).
+/// A copy in the record, in half a word: `dst = slot src`.
 #[derive(Clone, Copy)]
-struct SlotMove {
-    dst_narrow: u16,
+struct SlotCopy {
+    dst: u16,
+    src: u16,
+}
+
+/// An `i32` add of an immediate in the record, in one word: `dst = slot src + add`.
+#[derive(Clone, Copy)]
+struct SlotAdd {
+    dst: u16,
     src: u16,
     add: u32,
 }
 
-/// The bit of [`SlotMove::dst_narrow`] that marks a 32-bit result.
-const NARROW: u16 = 1 << 15;
-
-impl SlotMove {
-    /// Does the move.
-    ///
-    /// # Safety
-    /// Both slots must lie inside the frame `fp`.
-    #[inline(always)]
-    unsafe fn apply(self, fp: *mut u64) {
-        let shift = ((self.dst_narrow >> 15) as u32) << 5;
-        let v = rd(fp, self.src as Slot).wrapping_add(self.add as u64);
-        wr(fp, (self.dst_narrow & !NARROW) as Slot, (v << shift) >> shift);
-    }
-}
-
-/// The record's own operands: the table (with what all copies share), the address, and the
-/// moves from slots (one closure type per number of moves and of constants, so both are
-/// unrolled).
-struct Fixed<const S: usize> {
+/// The record's own operands: the table (with what all copies of the dispatch share), the
+/// address, and the moves from slots, in one word or half a word each: every opcode of an
+/// interpreter has a copy of the dispatch (see [`Table`]). One closure type per number of
+/// adds, copies and constants, so all are unrolled and each move is one load and one store.
+struct Fixed<const A: usize, const C: usize> {
     table: Arc<Table>,
     addr: Slot,
     addr_add: u32,
-    moves: [SlotMove; S],
+    adds: [SlotAdd; A],
+    copies: [SlotCopy; C],
 }
+
+/// Most copies, adds and constants of one record (the closure types are their combinations).
+const MAX_COPIES: usize = 4;
+const MAX_ADDS: usize = 2;
 
 /// Finishes `out` with the dispatch record of `plan` for a block ending in `term`, sharing
 /// its table with the function's other copies of the same dispatch (see [`Tables`]).
 pub(crate) fn compile(plan: &Plan, term: &Terminator, tables: &mut Tables, out: Chain) -> Code {
-    let mut moves = Vec::new();
-    let mut constants = [(0, 0); MAX_CONSTANTS];
-    let mut k = 0;
+    let (mut copies, mut adds, mut constants, mut k) = (Vec::new(), Vec::new(), [(0, 0); MAX_CONSTANTS], 0);
     for m in &plan.moves {
         match m.value {
             Value::Constant(v) => {
                 constants[k] = (m.dst, v);
                 k += 1;
             }
-            Value::Slot { src, add, narrow } => moves.push(SlotMove {
-                dst_narrow: m.dst as u16 | if narrow { NARROW } else { 0 },
-                src: src as u16,
-                add,
-            }),
+            Value::Slot { src, add: 0, narrow: false } => copies.push(SlotCopy { dst: m.dst as u16, src: src as u16 }),
+            Value::Slot { src, add, .. } => adds.push(SlotAdd { dst: m.dst as u16, src: src as u16, add }),
         }
     }
     let common =
         Common { end: plan.offset + 1, byte_dst: plan.byte_dst, index_dst: plan.index_dst, k: plan.k, constants };
     let table = tables.table_for(term, common);
     macro_rules! by_counts {
-        ($(($s:literal, $k:literal)),*) => {
-            match (moves.len(), k) {
-                $(($s, $k) => record::<$s, $k>(plan, &moves, table, out),)*
-                (s, k) => unreachable!("plan() allows at most {MAX_MOVES} moves and {MAX_CONSTANTS} constants, not {s} + {k}"),
+        ($(($a:literal, $c:literal, $k:literal)),*) => {
+            match (adds.len(), copies.len(), k) {
+                $(($a, $c, $k) => record::<$a, $c, $k>(plan, &adds, &copies, table, out),)*
+                (a, c, k) => unreachable!("plan() allows no {a} adds, {c} copies and {k} constants"),
             }
         };
     }
     by_counts!(
-        (0, 0),
-        (0, 1),
-        (0, 2),
-        (0, 3),
-        (1, 0),
-        (1, 1),
-        (1, 2),
-        (1, 3),
-        (2, 0),
-        (2, 1),
-        (2, 2),
-        (2, 3),
-        (3, 0),
-        (3, 1),
-        (3, 2),
-        (3, 3),
-        (4, 0),
-        (4, 1),
-        (4, 2),
-        (5, 0),
-        (5, 1),
-        (6, 0)
+        (0, 0, 0),
+        (0, 0, 1),
+        (0, 0, 2),
+        (0, 0, 3),
+        (0, 1, 0),
+        (0, 1, 1),
+        (0, 1, 2),
+        (0, 1, 3),
+        (0, 2, 0),
+        (0, 2, 1),
+        (0, 2, 2),
+        (0, 2, 3),
+        (0, 3, 0),
+        (0, 3, 1),
+        (0, 3, 2),
+        (0, 3, 3),
+        (0, 4, 0),
+        (0, 4, 1),
+        (0, 4, 2),
+        (1, 0, 0),
+        (1, 0, 1),
+        (1, 0, 2),
+        (1, 0, 3),
+        (1, 1, 0),
+        (1, 1, 1),
+        (1, 1, 2),
+        (1, 1, 3),
+        (1, 2, 0),
+        (1, 2, 1),
+        (1, 2, 2),
+        (1, 2, 3),
+        (1, 3, 0),
+        (1, 3, 1),
+        (1, 3, 2),
+        (1, 4, 0),
+        (1, 4, 1),
+        (2, 0, 0),
+        (2, 0, 1),
+        (2, 0, 2),
+        (2, 0, 3),
+        (2, 1, 0),
+        (2, 1, 1),
+        (2, 1, 2),
+        (2, 1, 3),
+        (2, 2, 0),
+        (2, 2, 1),
+        (2, 2, 2),
+        (2, 3, 0),
+        (2, 3, 1),
+        (2, 4, 0)
     )
 }
 
-fn record<const S: usize, const K: usize>(plan: &Plan, moves: &[SlotMove], table: Arc<Table>, out: Chain) -> Code {
-    let p = Fixed::<S> { table, addr: plan.addr, addr_add: plan.addr_add, moves: std::array::from_fn(|i| moves[i]) };
+fn record<const A: usize, const C: usize, const K: usize>(
+    plan: &Plan,
+    adds: &[SlotAdd],
+    copies: &[SlotCopy],
+    table: Arc<Table>,
+    out: Chain,
+) -> Code {
+    let p = Fixed::<A, C> {
+        table,
+        addr: plan.addr,
+        addr_add: plan.addr_add,
+        adds: std::array::from_fn(|i| adds[i]),
+        copies: std::array::from_fn(|i| copies[i]),
+    };
     out.terminator_op(move |ctx, fp, _| {
         // SAFETY: slots named by the translator lie inside the frame; `ending_at` only gives
         // in-bounds pointers; the table was filled before the function could run.
@@ -372,11 +431,13 @@ fn record<const S: usize, const K: usize>(plan: &Plan, moves: &[SlotMove], table
             };
             let b = *byte as usize;
             let target = (*t.entries.get())[b];
-            // In an order where no move overwrites what a later one reads (see `in_sequence`).
-            // Each move's operands are read as it is done (volatile reads): read all up front,
-            // as the compiler otherwise schedules them, they need every register and more.
-            for m in &p.moves {
-                std::ptr::read_volatile(m).apply(fp);
+            // The copies, then the adds (no copy overwrites what an add reads, see `plan`),
+            // each in an order where none overwrites what a later one reads.
+            for m in p.copies {
+                wr(fp, m.dst as Slot, rd(fp, m.src as Slot));
+            }
+            for m in p.adds {
+                wr(fp, m.dst as Slot, (rd(fp, m.src as Slot) as u32).wrapping_add(m.add) as u64);
             }
             for &(dst, v) in &c.constants[..K] {
                 wr(fp, dst, v);
@@ -386,8 +447,8 @@ fn record<const S: usize, const K: usize>(plan: &Plan, moves: &[SlotMove], table
             // The jump may go back (the next opcode's block may come first): it counts as
             // work like any backward transfer. When the budget is used up (or the native stack
             // is low), the driver loop takes the transfer over and ticks for it (without a call
-            // here, nothing has to be kept in registers the callee must preserve).
-            // (Debug builds, which thread no jumps, always go through the driver.)
+            // here, nothing has to be kept in registers the callee must preserve). Debug
+            // builds, which thread no jumps, always go through the driver.
             if THREAD_FORWARD && ctx.budget > 0 && stack_pointer() >= ctx.stack_floor {
                 ctx.budget -= 1;
                 target.go(ctx, fp)
@@ -495,18 +556,28 @@ mod tests {
         assert!(plan(&with(&[load8(3, 1, 0)]), &table_term(33)).is_none());
         let mul = Inst::Binary { op: BinOp::I32Mul, dst: 4, lhs: Operand::Slot(4), rhs: Operand::Imm(3) };
         assert!(plan(&with(&[mul]), &table_term(33)).is_none());
-        // A constant address, too many moves, a cycle of moves, an index that is not the
-        // byte plus a constant, a short table.
+        // A constant address, too many moves of a kind or in all, a cycle of moves, a copy
+        // overwriting what an add reads, an index that is not the byte plus a constant, a
+        // short table.
         let constant_pc = Inst::Copy { dst: 2, src: Operand::Imm(100) };
         assert!(plan(&with(&[constant_pc]), &table_term(33)).is_none());
-        let many: Vec<Inst> = (40..40 + MAX_MOVES as Slot + 1).map(|d| copy(d, 1)).collect();
-        assert!(plan(&with(&many), &table_term(33)).is_none());
-        assert!(plan(&with(&many[1..]), &table_term(33)).is_some());
+        let limit = |n: usize, make: &dyn Fn(Slot) -> Inst| {
+            let insts: Vec<Inst> = (40..40 + n as Slot + 1).map(make).collect();
+            assert!(plan(&with(&insts), &table_term(33)).is_none(), "{} of {:?}", n + 1, insts[0]);
+            assert!(plan(&with(&insts[1..]), &table_term(33)).is_some(), "{n} of {:?}", insts[0]);
+        };
+        limit(MAX_COPIES, &|d| copy(d, 1));
+        limit(MAX_ADDS, &|d| add(d, 1, 3));
+        limit(MAX_CONSTANTS, &|d| Inst::Copy { dst: d, src: Operand::Imm(9) });
+        let all: Vec<Inst> = [copy(40, 1), copy(41, 1), copy(42, 1), add(43, 1, 1), add(44, 1, 1)]
+            .into_iter()
+            .chain((45..47).map(|d| Inst::Copy { dst: d, src: Operand::Imm(9) }))
+            .collect();
+        assert!(all.len() > MAX_MOVES && plan(&with(&all), &table_term(33)).is_none());
+        assert!(plan(&with(&all[1..]), &table_term(33)).is_some());
         assert!(plan(&with(&[copy(40, 5), copy(5, 6), copy(6, 40)]), &table_term(33)).is_none());
-        let constants: Vec<Inst> =
-            (40..40 + MAX_CONSTANTS as Slot + 1).map(|d| Inst::Copy { dst: d, src: Operand::Imm(9) }).collect();
-        assert!(plan(&with(&constants), &table_term(33)).is_none());
-        assert!(plan(&with(&constants[1..]), &table_term(33)).is_some());
+        assert!(plan(&with(&[add(40, 5, 1), copy(5, 6)]), &table_term(33)).is_none());
+        assert!(plan(&with(&[copy(40, 5), add(5, 6, 1)]), &table_term(33)).is_some());
         assert!(plan(&with(&[copy(40_000, 1)]), &table_term(33)).is_none());
         assert!(plan(&with(&[copy(1, 40_000)]), &table_term(33)).is_none());
         assert!(plan(&[load8(10, 2, 0), add(33, 11, -1)], &table_term(33)).is_none());
