@@ -1,7 +1,8 @@
 //! An interpreter's opcode dispatch, `br_table (load8_u [pc] + k)` with many targets, runs
-//! through a table indexed by the loaded byte (`engine/src/codegen/control.rs`): every byte
+//! through a table indexed by the loaded byte (`engine/src/codegen/dispatch.rs`): every byte
 //! must reach the target the `br_table` names for `byte + k` (wrapping, the default past the
-//! end), the copies held back before the load must be done, and a load out of bounds traps.
+//! end, with the add written either way round), the moves before the load must be done, and
+//! a load out of bounds traps.
 
 use engine::TrapCode;
 
@@ -17,11 +18,12 @@ const KS: [i32; 6] = [-1, 0, 5, -200, 100, i32::MAX - 100];
 
 /// A function `run_K` per `k`: `a = 11; b = 29; br_table (load8_u [p] + k)` where target `i`
 /// returns `1000 i + a + b` and the default `-1000 + a + b`; `bare_K` is the same without
-/// the copies before the load (its targets return `1000 i`, the default `-1000`).
+/// the copies before the load (its targets return `1000 i`, the default `-1000`); `flip_K`
+/// is `run_K` with the add written `k + byte`.
 fn module() -> String {
     let mut m = String::from("(module (memory (export \"mem\") 1)\n");
     for k in KS {
-        for (name, copies) in [("run", true), ("bare", false)] {
+        for (name, copies) in [("run", true), ("bare", false), ("flip", true)] {
             let mut f =
                 format!("(func (export \"{name}_{k}\") (param $p i32) (result i32) (local $a i32) (local $b i32)\n");
             let labels: Vec<String> = (0..TARGETS).map(|i| format!("$t{i}")).collect();
@@ -32,10 +34,12 @@ fn module() -> String {
             if copies {
                 f.push_str("i32.const 11 local.set $a i32.const 29 local.set $b\n");
             }
-            f.push_str(&format!(
-                "local.get $p i32.load8_u i32.const {k} i32.add br_table {} $default)\n",
-                labels.join(" ")
-            ));
+            let index = if name == "flip" {
+                format!("i32.const {k} local.get $p i32.load8_u")
+            } else {
+                format!("local.get $p i32.load8_u i32.const {k}")
+            };
+            f.push_str(&format!("{index} i32.add br_table {} $default)\n", labels.join(" ")));
             for i in 0..TARGETS {
                 f.push_str(&format!("i32.const {} local.get $a i32.add local.get $b i32.add return)\n", 1000 * i));
             }
@@ -63,7 +67,7 @@ fn every_byte_reaches_its_target() {
         mem.data_mut(&mut store)[100 + b as usize] = b;
     }
     for k in KS {
-        for (name, copies) in [("run", true), ("bare", false)] {
+        for (name, copies) in [("run", true), ("bare", false), ("flip", true)] {
             let f = inst.get_typed_func::<i32, i32>(&store, &format!("{name}_{k}")).unwrap();
             for b in 0..=255u8 {
                 let got = f.call(&mut store, 100 + b as i32).unwrap();

@@ -136,7 +136,10 @@ pub(crate) fn plan(insts: &[Inst], term: &Terminator) -> Option<Plan> {
         let (dst, value) = match *inst {
             Inst::Copy { dst, src: Operand::Slot(s) } => (dst, value_of(&written, s)),
             Inst::Copy { dst, src: Operand::Imm(v) } => (dst, Value::Constant(v)),
-            Inst::Binary { dst, lhs: Operand::Slot(s), .. } => (dst, value_of(&written, s).add_i32(add_imm(inst)?)),
+            Inst::Binary { .. } => {
+                let (dst, src, k) = add_imm(inst)?;
+                (dst, value_of(&written, src).add_i32(k))
+            }
             _ => return None,
         };
         match written.iter_mut().find(|m| m.dst == dst) {
@@ -202,7 +205,7 @@ pub(crate) fn split(insts: &[Inst], term: &Terminator) -> Option<(usize, Plan)> 
 fn is_move(inst: &Inst) -> bool {
     match inst {
         Inst::Copy { .. } => true,
-        Inst::Binary { lhs: Operand::Slot(_), .. } => add_imm(inst).is_some(),
+        Inst::Binary { .. } => add_imm(inst).is_some(),
         _ => false,
     }
 }
@@ -278,21 +281,24 @@ impl Tables {
     }
 }
 
-/// The immediate `k` of `dst = i32.add src k` (or `i32.sub src -k`), if `inst` is one.
-fn add_imm(inst: &Inst) -> Option<u32> {
+/// `(dst, src, k)` of `dst = i32.add src k` (either way round, or `i32.sub src -k`), if
+/// `inst` is one.
+fn add_imm(inst: &Inst) -> Option<(Slot, Slot, u32)> {
     match *inst {
-        Inst::Binary { op: BinOp::I32Add, rhs: Operand::Imm(k), .. } => Some(k as u32),
-        Inst::Binary { op: BinOp::I32Sub, rhs: Operand::Imm(k), .. } => Some((k as u32).wrapping_neg()),
+        Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Slot(s), rhs: Operand::Imm(k) }
+        | Inst::Binary { op: BinOp::I32Add, dst, lhs: Operand::Imm(k), rhs: Operand::Slot(s) } => {
+            Some((dst, s, k as u32))
+        }
+        Inst::Binary { op: BinOp::I32Sub, dst, lhs: Operand::Slot(s), rhs: Operand::Imm(k) } => {
+            Some((dst, s, (k as u32).wrapping_neg()))
+        }
         _ => None,
     }
 }
 
 /// The `k` of `index = i32.add byte k` (or a subtraction), if `inst` is that.
 fn add_of(inst: &Inst, byte: Slot, index: Slot) -> Option<u32> {
-    match *inst {
-        Inst::Binary { dst, lhs: Operand::Slot(s), .. } if dst == index && s == byte => add_imm(inst),
-        _ => None,
-    }
+    add_imm(inst).filter(|&(dst, src, _)| dst == index && src == byte).map(|(.., k)| k)
 }
 
 /// A copy in the record, in half a word: `dst = slot src`.

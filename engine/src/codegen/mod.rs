@@ -528,38 +528,7 @@ where
     }
 }
 
-/// A byte load and an add of an immediate to it, done by a `br_table` that indexes its targets
-/// by the byte itself (see `control::byte_table`): an interpreter's opcode dispatch,
-/// `op = load8_u [pc]; br_table op - 1`, without the add, the bounds check and the clamp to
-/// the default on the way from the byte to the jump.
-pub(crate) trait ByteSrc: Copy + Send + Sync + 'static {
-    /// Does what [`TermSrc::fetch`] does (the load's and the add's slots are written) and
-    /// returns the loaded byte, or `None` after recording a trap in `ctx`.
-    ///
-    /// # Safety
-    /// As for [`Src::get`].
-    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8>;
-}
-
-impl ByteSrc for LoadAddThen<u8> {
-    #[inline(always)]
-    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8> {
-        let v = self.load.fetch(ctx, fp, acc)?;
-        let AddImm32(dst, _, k) = self.add;
-        wr(fp, dst, (v as u32).wrapping_add(k) as u64);
-        Some(v as u8)
-    }
-}
-
-impl<S: ByteSrc> ByteSrc for MovesThen<S> {
-    #[inline(always)]
-    unsafe fn fetch_byte(&self, ctx: &mut Ctx, fp: *mut u64, acc: Acc) -> Option<u8> {
-        self.moves.apply(fp);
-        self.src.fetch_byte(ctx, fp, acc)
-    }
-}
-
-/// The byte loads with an add that a `br_table` can take over (see [`ByteSrc`]).
+/// The byte loads with an add that a terminator can take over (see [`TermForward`]).
 pub(crate) enum ByteForward {
     /// The load and the add.
     LoadAdd(LoadAddThen<u8>),
@@ -567,22 +536,12 @@ pub(crate) enum ByteForward {
     MovesLoadAdd(MovesThen<LoadAddThen<u8>>),
 }
 
-impl ByteForward {
-    /// The immediate added to the byte.
-    pub(crate) fn k(&self) -> u32 {
-        match self {
-            ByteForward::LoadAdd(s) => s.add.2,
-            ByteForward::MovesLoadAdd(s) => s.src.add.2,
-        }
-    }
-}
-
 /// What a terminator can take over to compute its operand.
 pub(crate) enum TermForward {
     Src(Forward),
     Load8(LoadThen<u8>),
     Load32(LoadThen<u32>),
-    /// A byte load and an add, after two held-back copies or not: an interpreter's dispatch.
+    /// A byte load and an add, after two held-back copies or not.
     Byte(ByteForward),
     Load32Add(LoadAddThen<u32>),
 }
@@ -701,12 +660,12 @@ impl Chain {
     }
 
     /// Appends two copies in order. With nothing pending, they are held back: if the block
-    /// goes on with a byte load and an add of its result that the terminator takes over, the
-    /// terminator does the copies first; the interpreter's dispatch block (`pc' = pc + 1;
-    /// a = #k; b = #j; op = load8_u [pc]; br_table op - 1`) is then two records instead of
-    /// three. Otherwise they become one record before the next one. (Only that shape gets the
-    /// copies: a copy-pair twin of every terminator type added 0.27 MB of engine code and
-    /// saved almost no more records.)
+    /// goes on with a byte load and an add of its result that the terminator takes over (a
+    /// branch or a small `switch` on a byte), the terminator does the copies first; otherwise
+    /// they become one record before the next one. (Only that shape gets the copies: a
+    /// copy-pair twin of every terminator type added 0.27 MB of engine code and saved almost
+    /// no more records. An interpreter's opcode dispatch, which this was made for, is now one
+    /// record of its own, see [`dispatch`].)
     pub(crate) fn copy_pair(&mut self, first: (Slot, Operand), second: (Slot, Operand)) {
         if self.pending.is_some() || self.moves.is_some() {
             return numeric::copies(&[first, second], self);
@@ -845,18 +804,6 @@ impl Chain {
         };
         self.pending = None;
         Some(f)
-    }
-
-    /// The held-back byte load and add whose sum is `slot`, for a `br_table` on `slot` to do
-    /// them and index its targets by the byte (see [`ByteSrc`]); `None` (nothing taken) for
-    /// any other operand.
-    pub(crate) fn take_byte_forward(&mut self, slot: Slot) -> Option<ByteForward> {
-        let Some(Prefix::LoadAdd(l, add)) = self.pending else { return None };
-        if add.0 != slot || l.width != LoadWidth::U8 {
-            return None;
-        }
-        self.pending = None;
-        Some(self.byte_forward(l, add))
     }
 
     /// The held-back byte load `l` and add `add` (the pending prefix, which the caller takes)
