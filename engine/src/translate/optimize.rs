@@ -244,14 +244,18 @@ fn duplicate_dispatch(ir: &mut FuncIr) {
 /// Replaces each jump to another block that `takes` accepts by a copy of that block's
 /// instructions and terminator.
 fn duplicate_tails(ir: &mut FuncIr, takes: impl Fn(&BlockIr) -> bool) {
+    // `takes` asked once per block, not once per jump to it (an interpreter has a hundred
+    // jumps to its dispatch block), and again for a block that has grown.
+    let mut taken: Vec<Option<bool>> = vec![None; ir.blocks.len()];
     for i in 0..ir.blocks.len() {
         if let Terminator::Jump(t) = ir.blocks[i].term {
             let target = &ir.blocks[t as usize];
-            if t as usize != i && takes(target) {
+            if t as usize != i && *taken[t as usize].get_or_insert_with(|| takes(target)) {
                 let (insts, term) = (target.insts.clone(), target.term.clone());
                 let b = &mut ir.blocks[i];
                 b.insts.extend(insts);
                 b.term = term;
+                taken[i] = None;
             }
         }
     }
