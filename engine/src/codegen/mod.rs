@@ -1535,6 +1535,9 @@ fn compile_block<'a>(
 /// are binary operators whose first operand is a slot.
 type PairShape = ((BinOp, Slot, Slot, Operand), (BinOp, Slot, Operand, Operand));
 
+/// One operator of a pair with every operand a slot: `(op, dst, lhs, rhs)`.
+type SlotBinary = (BinOp, Slot, Slot, Slot);
+
 fn pair_shape(first: &Inst, second: &Inst) -> Option<PairShape> {
     match (first, second) {
         (
@@ -1546,9 +1549,7 @@ fn pair_shape(first: &Inst, second: &Inst) -> Option<PairShape> {
 }
 
 /// The `f64` form of a pair shape: every operand a slot.
-fn f64_shape(
-    ((o1, d1, a, b), (o2, d2, l, r)): PairShape,
-) -> Option<((BinOp, Slot, Slot, Slot), (BinOp, Slot, Slot, Slot))> {
+fn f64_shape(((o1, d1, a, b), (o2, d2, l, r)): PairShape) -> Option<(SlotBinary, SlotBinary)> {
     match (b, l, r) {
         (Operand::Slot(b), Operand::Slot(l), Operand::Slot(r)) => Some(((o1, d1, a, b), (o2, d2, l, r))),
         _ => None,
@@ -1815,7 +1816,8 @@ mod tests {
         mem[12..16].copy_from_slice(&0x1234_5678u32.to_le_bytes());
         // Each case: (fused add or and, consumer) and the expected terminator result and slots.
         type Build = fn(&mut Chain);
-        let producers: [(&str, Build, fn(u64) -> u64); 2] = [
+        type Eval = fn(u64) -> u64;
+        let producers: [(&str, Build, Eval); 2] = [
             ("add", |c| c.add_imm32(1, 0, 4), |x| (x as u32).wrapping_add(4) as u64),
             ("and", |c| c.and_imm32(1, 0, 0xC), |x| x & 0xC),
         ];
@@ -1943,7 +1945,8 @@ mod tests {
                     let v = loaded.map(|l| if with_add { (l as u32).wrapping_sub(1) as u64 } else { l });
                     let cond_slot = if with_add { 2 } else { 1 };
                     type Consumer = fn(Chain, Slot) -> Code;
-                    let consumers: [(Consumer, fn(u64) -> u32); 3] = [
+                    type Expect = fn(u64) -> u32;
+                    let consumers: [(Consumer, Expect); 3] = [
                         (
                             |c, s| {
                                 numeric::branch(
