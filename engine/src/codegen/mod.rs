@@ -1535,9 +1535,6 @@ fn compile_block<'a>(
 /// are binary operators whose first operand is a slot.
 type PairShape = ((BinOp, Slot, Slot, Operand), (BinOp, Slot, Operand, Operand));
 
-/// One operator of a pair with every operand a slot: `(op, dst, lhs, rhs)`.
-type SlotBinary = (BinOp, Slot, Slot, Slot);
-
 fn pair_shape(first: &Inst, second: &Inst) -> Option<PairShape> {
     match (first, second) {
         (
@@ -1549,7 +1546,7 @@ fn pair_shape(first: &Inst, second: &Inst) -> Option<PairShape> {
 }
 
 /// The `f64` form of a pair shape: every operand a slot.
-fn f64_shape(((o1, d1, a, b), (o2, d2, l, r)): PairShape) -> Option<(SlotBinary, SlotBinary)> {
+fn f64_shape(((o1, d1, a, b), (o2, d2, l, r)): PairShape) -> Option<(numeric::SlotBinary, numeric::SlotBinary)> {
     match (b, l, r) {
         (Operand::Slot(b), Operand::Slot(l), Operand::Slot(r)) => Some(((o1, d1, a, b), (o2, d2, l, r))),
         _ => None,

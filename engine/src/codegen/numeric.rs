@@ -285,12 +285,15 @@ macro_rules! with_op {
     };
 }
 
+/// One operator with every operand a slot: `(op, dst, lhs, rhs)`.
+pub(crate) type SlotBinary = (BinOp, Slot, Slot, Slot);
+
 /// Two chained `f64` operators as one record: `d1 = f1(a, b)`, then `d2 = f2(d1, c)` (or
 /// `f2(c, d1)`): `x * y + z`, `(x - y) * k`, `x * y * z`, the commonest pairs in C's float
 /// kernels (a matrix product's inner loop, an n-body step). Both results are written; the
 /// second is handed on. `a` or `b` may be the value the previous record handed on. Returns
 /// false (and appends nothing) for other operators or operand shapes.
-pub(crate) fn f64_pair(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot), out: &mut Chain) -> bool {
+pub(crate) fn f64_pair(first: SlotBinary, second: SlotBinary, out: &mut Chain) -> bool {
     if !f64_pair_fits(first, second) {
         return false;
     }
@@ -370,7 +373,7 @@ pub(crate) fn i32_pair_fits(first: (BinOp, Slot, Slot, Operand), second: (BinOp,
 }
 
 /// Whether [`f64_pair`] takes these two operators.
-pub(crate) fn f64_pair_fits(first: (BinOp, Slot, Slot, Slot), second: (BinOp, Slot, Slot, Slot)) -> bool {
+pub(crate) fn f64_pair_fits(first: SlotBinary, second: SlotBinary) -> bool {
     let float = |op: BinOp| matches!(op, BinOp::F64Add | BinOp::F64Sub | BinOp::F64Mul);
     // `d1` is exactly one of the second operator's operands (the other is read after `d1` is
     // written, so it must be another slot).
